@@ -1,0 +1,81 @@
+/* Certificates, keys and signatures (PROTOCOL.md sections 8 and 9). */
+#ifndef SC_CERT_H
+#define SC_CERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <openssl/types.h>
+#include <openssl/x509.h>
+
+/* ---- Loading (file paths, PEM or DER, or OSSL_STORE URIs). */
+int cert_load_chain(OSSL_LIB_CTX *libctx, const char *propq,
+                    const char *source, STACK_OF(X509) **chain);
+int cert_load_key(OSSL_LIB_CTX *libctx, const char *propq,
+                  const char *source, const char *pass, EVP_PKEY **key);
+/* Adds trust anchors to `store` and remembers the anchors' subjects in
+ * `anchors` (may be NULL) for ClientCertRequest's CA names. */
+int cert_load_trust(X509_STORE *store, STACK_OF(X509) *anchors,
+                    const char *cafile, const char *capath);
+int cert_load_crl(X509_STORE *store, const char *crlfile);
+/* Whether `key` is the public key of `leaf`, and a type section 8 allows
+ * (Ed25519, Ed448, ECDSA P-256/P-384, RSA >= 2048). */
+int cert_key_matches(X509 *leaf, EVP_PKEY *key);
+
+/* ---- ClientCertRequest CA names: concatenated DER X.509 Names. */
+int cert_ca_names_encode(STACK_OF(X509) *anchors, uint8_t **out,
+                         size_t *len);
+/* SC_OK if `names` is a well-formed concatenation of DER Names
+ * (empty is fine); SC_ERR_PROTOCOL otherwise (decode_error). */
+int cert_ca_names_check(const uint8_t *names, size_t len);
+
+/* ---- Verification (section 9). */
+typedef struct {
+    X509_STORE *store;         /* trust anchors and CRLs */
+    int check_crl;             /* CRLs were configured */
+    time_t verify_time;        /* 0 = now */
+    int peer_is_server;        /* which EKU the leaf needs */
+    const char *expected_name; /* client side: DNS name or IP literal; NULL on the server side */
+    OSSL_LIB_CTX *libctx;
+    const char *propq;
+} cert_verify_params;
+
+/*
+ * Parse DER certificates (leaf first) into *chain. A DER blob that does not
+ * parse (or has trailing bytes) is SC_ERR_PROTOCOL with *alert =
+ * bad_certificate and a sentence in `detail`.
+ */
+int cert_parse_chain(const uint8_t *const *der, const size_t *der_len,
+                     size_t n, OSSL_LIB_CTX *libctx, const char *propq,
+                     STACK_OF(X509) **chain, uint8_t *alert, char *detail,
+                     size_t detail_cap);
+
+/*
+ * Build and check the path from the chain's leaf to a trust anchor, the
+ * leaf's keyUsage / EKU / key type, and the name. SC_OK, or SC_ERR_PROTOCOL
+ * with *alert set as section 9's table says, and a sentence in `detail`
+ * (e.g. "no path from CN=x,O=y to a trust anchor").
+ */
+int cert_verify_chain(const cert_verify_params *p, STACK_OF(X509) *chain,
+                      uint8_t *alert, char *detail, size_t detail_cap);
+
+/* Section 9 name rules: SAN only, wildcard as the whole left-most label with
+ * at least two labels after it, IP literal only against iPAddress. 1/0. */
+int cert_name_matches(X509 *leaf, const char *name);
+
+/* The identity for logs and policy: for a server the first SAN, for a
+ * client the subject CN (else the first SAN), as "CN:x", "DNS:x", "IP:x",
+ * "URI:x". Writes a NUL-terminated string; SC_OK or SC_ERR_ARG. */
+int cert_identity(X509 *leaf, int is_server, char *out, size_t cap);
+
+/* ---- Signatures (section 8): algorithm follows the key type. */
+int sig_sign(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY *key,
+             const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
+             size_t *sig_len);
+/* SC_OK, or SC_ERR_PROTOCOL (decrypt_error) when it does not verify. */
+int sig_verify(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY *pub,
+               const uint8_t *msg, size_t len, const uint8_t *sig,
+               size_t sig_len);
+#define SIG_MAX_LEN 1024  /* up to RSA-8192 */
+
+#endif
