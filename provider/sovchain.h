@@ -259,6 +259,11 @@ SC_API SC_WUR int sc_testing_inject_random(sc_conn *conn,
  * (u16 type, u16 len, data ...). */
 SC_API SC_WUR int sc_testing_set_extensions(sc_conn *conn, const uint8_t *ext,
                                             size_t len);
+/* Offer raw suite and group codes (client: ClientHello lists; server: its
+ * preference order), unknown codes included, instead of the context's lists. */
+SC_API SC_WUR int sc_testing_set_offer(sc_conn *conn, const uint16_t *suites,
+                                       size_t n_suites, const uint16_t *groups,
+                                       size_t n_groups);
 /* A recorded secret or transcript hash by its name in the vectors ("TH7",
  * "dh", "hs", "c_hs", "ms", "c_ap+1", ...). Recording is on once random
  * values were injected. Copies into out (cap >= 64), sets *len. */

@@ -1,0 +1,57 @@
+/* Provider-style algorithm tables: each suite, kx group and hash/MAC/KDF is
+ * a row naming the EVP algorithm it needs. A context fetches every row once
+ * from its OSSL_LIB_CTX and property query and offers only what succeeded. */
+#ifndef SC_ALGS_H
+#define SC_ALGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/types.h>
+
+#include "kx.h"
+
+#define SC_HASH_LEN 32
+#define SC_TAG_LEN 16
+#define SC_IV_LEN 12
+
+typedef struct {
+    uint16_t code;
+    const char *name;      /* our name, for configuration and logs */
+    const char *evp_name;  /* what EVP_CIPHER_fetch is asked for */
+    size_t key_len;
+    uint64_t max_records;  /* per key: AES-GCM is stricter (section 4) */
+} suite_row;
+
+typedef struct {
+    uint16_t code;
+    const char *name;
+} group_row;
+
+extern const suite_row suite_table[];
+extern const size_t suite_count;
+extern const group_row group_table[];
+extern const size_t group_count;
+
+/* Row index by code or by name (case-insensitive; '_' and '-' alike); -1. */
+int suite_index_by_code(uint16_t code);
+int suite_index_by_name(const char *name, size_t len);
+int group_index_by_code(uint16_t code);
+int group_index_by_name(const char *name, size_t len);
+
+typedef struct {
+    OSSL_LIB_CTX *libctx;
+    char *propq;
+    EVP_MD *sha256;
+    EVP_MAC *hmac;
+    EVP_KDF *hkdf;
+    kx_alg *eph;                 /* X25519 for steps 1-2 */
+    EVP_CIPHER *cipher[8];       /* by suite row; NULL = not offered */
+    kx_alg *group[8];            /* by group row; NULL = not offered */
+} sc_algs;
+
+/* SC_OK, or an error when a mandatory algorithm (SHA-256, HMAC, HKDF,
+ * X25519, at least one suite) is missing. */
+int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq);
+void algs_release(sc_algs *a);
+
+#endif

@@ -1,0 +1,55 @@
+/* Bounds-checked reading (cursor) and growable writing (buffer) of wire
+ * bytes. Every get checks the remaining length first and consumes on
+ * success; cur_end() rejects trailing bytes. */
+#ifndef SC_BUF_H
+#define SC_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BUF_WUR __attribute__((warn_unused_result))
+
+typedef struct {
+    const uint8_t *p;
+    size_t left;
+} sc_cur;
+
+static inline void cur_init(sc_cur *c, const uint8_t *p, size_t len)
+{
+    c->p = p;
+    c->left = len;
+}
+
+/* Each returns 0, or -1 (nothing consumed) when the input is too short. */
+BUF_WUR int cur_u8(sc_cur *c, uint8_t *v);
+BUF_WUR int cur_u16(sc_cur *c, uint16_t *v);
+BUF_WUR int cur_bytes(sc_cur *c, size_t n, const uint8_t **out);
+BUF_WUR int cur_copy(sc_cur *c, uint8_t *out, size_t n);
+/* u8/u16 length prefix, then that many bytes. */
+BUF_WUR int cur_vec8(sc_cur *c, const uint8_t **out, size_t *len);
+BUF_WUR int cur_vec16(sc_cur *c, const uint8_t **out, size_t *len);
+/* 0 when everything was consumed, -1 when bytes remain. */
+BUF_WUR int cur_end(const sc_cur *c);
+
+/* A growable byte queue: appended at the end, consumed from the front.
+ * Storage is released when it drains, so idle connections hold none. */
+typedef struct {
+    uint8_t *data;
+    size_t start, end, cap;
+} sc_buf;
+
+static inline size_t buf_len(const sc_buf *b) { return b->end - b->start; }
+static inline const uint8_t *buf_data(const sc_buf *b) { return b->data + b->start; }
+
+/* Room for n more bytes at the end; returns where to write, NULL on OOM.
+ * Commit what was written with buf_commit. */
+uint8_t *buf_reserve(sc_buf *b, size_t n);
+void buf_commit(sc_buf *b, size_t n);
+BUF_WUR int buf_put(sc_buf *b, const void *p, size_t n);
+BUF_WUR int buf_u8(sc_buf *b, uint8_t v);
+BUF_WUR int buf_u16(sc_buf *b, uint16_t v);
+void buf_consume(sc_buf *b, size_t n);
+/* Wipes and releases the storage. */
+void buf_free(sc_buf *b);
+
+#endif

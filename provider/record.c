@@ -1,0 +1,141 @@
+#include "record.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "kdf.h"
+#include "sovchain.h"
+
+void rec_init(rec_dir *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->suite = -1;
+}
+
+int rec_install(rec_dir *d, const sc_algs *a, int suite, int encrypt,
+                const uint8_t secret[SC_HASH_LEN])
+{
+    uint8_t key[32];
+    size_t key_len = suite_table[suite].key_len;
+    int rc;
+
+    if (d->cctx == NULL && (d->cctx = EVP_CIPHER_CTX_new()) == NULL)
+        return SC_ERR_NOMEM;
+    if (d->secret != secret)
+        memcpy(d->secret, secret, SC_HASH_LEN);
+    rc = kdf_expand_label(a, d->secret, "key", 3, NULL, 0, key, key_len);
+    if (rc == SC_OK)
+        rc = kdf_expand_label(a, d->secret, "iv", 2, NULL, 0, d->iv, SC_IV_LEN);
+    if (rc == SC_OK
+        && EVP_CipherInit_ex2(d->cctx, a->cipher[suite], key, NULL, encrypt, NULL) != 1)
+        rc = SC_ERR_CRYPTO;
+    OPENSSL_cleanse(key, sizeof(key));
+    d->suite = suite;
+    d->seq = 0;
+    d->bytes = 0;
+    return rc;
+}
+
+int rec_update(rec_dir *d, const sc_algs *a, int encrypt)
+{
+    uint8_t next[SC_HASH_LEN];
+    int rc = kdf_expand_label(a, d->secret, "upd", 3, NULL, 0, next, SC_HASH_LEN);
+
+    if (rc == SC_OK)
+        rc = rec_install(d, a, d->suite, encrypt, next);
+    OPENSSL_cleanse(next, sizeof(next));
+    d->gen++;
+    return rc;
+}
+
+void rec_name(const rec_dir *d, char *out, size_t cap)
+{
+    const char *base = d->base ? d->base : "clear";
+
+    if (d->gen)
+        snprintf(out, cap, "%s+%u", base, d->gen);
+    else
+        snprintf(out, cap, "%s", base);
+}
+
+/* nonce = iv XOR (0x00000000 || u64 seq) */
+static void make_nonce(const rec_dir *d, uint8_t nonce[SC_IV_LEN])
+{
+    memcpy(nonce, d->iv, SC_IV_LEN);
+    for (int i = 0; i < 8; i++)
+        nonce[SC_IV_LEN - 1 - i] ^= (uint8_t)(d->seq >> (8 * i));
+}
+
+int rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
+             sc_buf *out)
+{
+    size_t frag = rec_keyed(d) ? len + SC_TAG_LEN : len;
+    uint8_t nonce[SC_IV_LEN];
+    uint8_t *w;
+    int outl = 0, finl = 0;
+
+    if (len > REC_MAX_PLAIN)
+        return SC_ERR_ARG;
+    if ((w = buf_reserve(out, REC_HDR_LEN + frag)) == NULL)
+        return SC_ERR_NOMEM;
+    w[0] = type;
+    w[1] = (uint8_t)(frag >> 8);
+    w[2] = (uint8_t)frag;
+    if (!rec_keyed(d)) {
+        if (len)
+            memcpy(w + REC_HDR_LEN, pt, len);
+        buf_commit(out, REC_HDR_LEN + frag);
+        return SC_OK;
+    }
+    /* Section 2: never wrap; the caller closes before this. */
+    if (d->seq == UINT64_MAX)
+        return SC_ERR_LIMIT;
+    make_nonce(d, nonce);
+    if (EVP_CipherInit_ex2(d->cctx, NULL, NULL, nonce, 1, NULL) != 1
+        || EVP_CipherUpdate(d->cctx, NULL, &outl, w, REC_HDR_LEN) != 1
+        || (len && EVP_CipherUpdate(d->cctx, w + REC_HDR_LEN, &outl, pt, (int)len) != 1)
+        || EVP_CipherFinal_ex(d->cctx, w + REC_HDR_LEN + outl, &finl) != 1
+        || EVP_CIPHER_CTX_ctrl(d->cctx, EVP_CTRL_AEAD_GET_TAG, SC_TAG_LEN,
+                               w + REC_HDR_LEN + len) != 1)
+        return SC_ERR_CRYPTO;
+    buf_commit(out, REC_HDR_LEN + frag);
+    d->seq++;
+    d->bytes += len;
+    return SC_OK;
+}
+
+int rec_open(rec_dir *d, const uint8_t hdr[REC_HDR_LEN], const uint8_t *ct,
+             size_t len, uint8_t *pt)
+{
+    uint8_t nonce[SC_IV_LEN];
+    size_t plen;
+    int outl = 0, finl = 0;
+
+    if (len < SC_TAG_LEN || d->seq == UINT64_MAX)
+        return -1;
+    plen = len - SC_TAG_LEN;
+    make_nonce(d, nonce);
+    if (EVP_CipherInit_ex2(d->cctx, NULL, NULL, nonce, 0, NULL) != 1
+        || EVP_CipherUpdate(d->cctx, NULL, &outl, hdr, REC_HDR_LEN) != 1
+        || (plen && EVP_CipherUpdate(d->cctx, pt, &outl, ct, (int)plen) != 1)
+        || EVP_CIPHER_CTX_ctrl(d->cctx, EVP_CTRL_AEAD_SET_TAG, SC_TAG_LEN,
+                               (void *)(ct + plen)) != 1
+        || EVP_CipherFinal_ex(d->cctx, pt + plen, &finl) != 1) {
+        if (plen)
+            OPENSSL_cleanse(pt, plen);
+        return -1;
+    }
+    d->seq++;
+    d->bytes += plen;
+    return 0;
+}
+
+void rec_clear(rec_dir *d)
+{
+    EVP_CIPHER_CTX_free(d->cctx);
+    OPENSSL_cleanse(d, sizeof(*d));
+    d->suite = -1;
+    d->base = NULL;
+}

@@ -1,0 +1,52 @@
+/* AEAD record protection for one direction (PROTOCOL.md section 2). */
+#ifndef SC_RECORD_H
+#define SC_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/types.h>
+
+#include "algs.h"
+#include "buf.h"
+
+#define REC_HDR_LEN 3
+#define REC_MAX_PLAIN 16384
+#define REC_MAX_CIPHER (REC_MAX_PLAIN + SC_TAG_LEN)
+
+#define REC_TYPE_ALERT 0x15
+#define REC_TYPE_APPDATA 0x17
+#define REC_TYPE_KEY_UPDATE 0x18
+
+typedef struct {
+    EVP_CIPHER_CTX *cctx;      /* keyed once per secret; only the nonce changes */
+    int suite;                 /* row in suite_table; -1 = no key (clear) */
+    uint8_t secret[SC_HASH_LEN];
+    uint8_t iv[SC_IV_LEN];
+    uint64_t seq;              /* records sealed/opened under this secret */
+    uint64_t bytes;            /* plaintext bytes under this secret */
+    const char *base;          /* "c_hs", "s_ap", ... for logs */
+    unsigned gen;              /* key updates since base was installed */
+} rec_dir;
+
+/* The secret's name as the vectors write it: "c_ap", "c_ap+1", ... */
+void rec_name(const rec_dir *d, char *out, size_t cap);
+
+void rec_init(rec_dir *d);
+/* Install `secret` as the current key of this direction, seq 0. */
+int rec_install(rec_dir *d, const sc_algs *a, int suite, int encrypt,
+                const uint8_t secret[SC_HASH_LEN]);
+/* Replace the secret by Expand-Label(secret, "upd", "", 32) (key update). */
+int rec_update(rec_dir *d, const sc_algs *a, int encrypt);
+static inline int rec_keyed(const rec_dir *d) { return d->suite >= 0; }
+
+/* Append one record (header, then plaintext or ciphertext || tag) to out. */
+int rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
+             sc_buf *out);
+/* Open a record: `hdr` is its 3-byte header, `ct` its fragment of `len`
+ * bytes (ciphertext || tag). Writes len - 16 plaintext bytes to `pt`.
+ * 0 on success, -1 when the tag does not verify. */
+int rec_open(rec_dir *d, const uint8_t hdr[REC_HDR_LEN], const uint8_t *ct,
+             size_t len, uint8_t *pt);
+void rec_clear(rec_dir *d);
+
+#endif
