@@ -14,13 +14,15 @@ static int hkdf_run(const sc_algs *a, int mode, const uint8_t *salt,
                     size_t out_len)
 {
     EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(a->hkdf);
-    OSSL_PARAM params[6], *p = params;
+    OSSL_PARAM params[7], *p = params;
     int ok;
 
     if (kctx == NULL)
         return SC_ERR_NOMEM;
     *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
     *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA2-256", 0);
+    if (a->propq != NULL)
+        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_PROPERTIES, a->propq, 0);
     *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
     if (salt != NULL)
         *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
@@ -78,14 +80,16 @@ int kdf_hmac(const sc_algs *a, const uint8_t key[SC_HASH_LEN],
              const uint8_t *data, size_t len, uint8_t out[SC_HASH_LEN])
 {
     EVP_MAC_CTX *mctx = EVP_MAC_CTX_new(a->hmac);
-    OSSL_PARAM params[2];
+    OSSL_PARAM params[3], *p = params;
     size_t outl = 0;
     int ok;
 
     if (mctx == NULL)
         return SC_ERR_NOMEM;
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA2-256", 0);
-    params[1] = OSSL_PARAM_construct_end();
+    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA2-256", 0);
+    if (a->propq != NULL)
+        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_PROPERTIES, a->propq, 0);
+    *p = OSSL_PARAM_construct_end();
     ok = EVP_MAC_init(mctx, key, SC_HASH_LEN, params) == 1
         && EVP_MAC_update(mctx, data, len) == 1
         && EVP_MAC_final(mctx, out, &outl, SC_HASH_LEN) == 1
