@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Small network client for the sctunnel tests.
+
+netc.py ADDR [--bytewise] [--keep-open]: send standard input, shut down the
+sending side (unless --keep-open), copy everything received to standard
+output. Exit 0 on a clean end of stream, 3 on a connection reset.
+ADDR is host:port, [v6addr]:port or unix:/path.
+netc.py --many N SIZE ADDR: N concurrent connections, SIZE random bytes
+each, full duplex; checks every reply is byte-exact. Exit 0 if all are.
+"""
+import os
+import random
+import socket
+import sys
+import threading
+
+
+def connect(addr):
+    if addr.startswith("unix:"):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(addr[5:])
+        return s
+    host, port = addr.rsplit(":", 1)
+    host = host.strip("[]")
+    return socket.create_connection((host, int(port)), timeout=60)
+
+
+def single(addr, bytewise, keep_open):
+    data = sys.stdin.buffer.read()
+    s = connect(addr)
+    s.settimeout(60)
+    out = []
+    err = []
+
+    def reader():
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    return
+                out.append(d)
+        except ConnectionResetError:
+            err.append("reset")
+        except OSError as e:
+            err.append(str(e))
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        if bytewise:
+            for i in range(len(data)):
+                s.sendall(data[i:i + 1])
+        else:
+            s.sendall(data)
+        if not keep_open:
+            s.shutdown(socket.SHUT_WR)
+    except OSError as e:
+        err.append(str(e))
+    t.join()
+    sys.stdout.buffer.write(b"".join(out))
+    sys.stdout.flush()
+    if err:
+        print("netc: " + err[0], file=sys.stderr)
+        return 3 if err[0] == "reset" else 1
+    return 0
+
+
+def many(n, size, addr):
+    failures = []
+    barrier = threading.Barrier(n)
+
+    def one(i):
+        try:
+            data = random.randbytes(size)
+            s = connect(addr)
+            s.settimeout(120)
+            barrier.wait()   # all n are open at the same time
+            got = []
+
+            def reader():
+                while True:
+                    d = s.recv(65536)
+                    if not d:
+                        return
+                    got.append(d)
+
+            t = threading.Thread(target=reader)
+            t.start()
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+            t.join()
+            s.close()
+            if b"".join(got) != data:
+                failures.append("connection %d: reply differs" % i)
+        except Exception as e:  # noqa: BLE001 - report every failure
+            failures.append("connection %d: %r" % (i, e))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for f in failures[:10]:
+        print("netc: " + f, file=sys.stderr)
+    return 1 if failures else 0
+
+
+def main(argv):
+    if len(argv) >= 1 and argv[0] == "--many":
+        return many(int(argv[1]), int(argv[2]), argv[3])
+    args = [a for a in argv if not a.startswith("--")]
+    return single(args[0], "--bytewise" in argv, "--keep-open" in argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

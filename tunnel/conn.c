@@ -1,0 +1,829 @@
+/*
+ * One relayed connection. The engine is sans-I/O: this file drives it on
+ * the SC1 socket's bufferevent itself (its read callback feeds the engine,
+ * the engine's output is appended to its write buffer), so bytes that
+ * arrive right behind message 12 are handled like any others, with no
+ * filter installed mid-stream.
+ *
+ * conn_drop() is the one place a connection ends: it cancels its timers and
+ * events, logs the one line, and frees.
+ */
+#define _GNU_SOURCE
+#include "conn.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "log.h"
+
+/* Plaintext of a full-size record (PROTOCOL.md section 2). */
+#define RECORD_MAX 16384
+/* The largest record on the wire: header, plaintext and tag. */
+#define WIRE_RECORD_MAX (3 + RECORD_MAX + 16)
+/* How long a failed connection may take to deliver its alert. */
+#define DRAIN_MS 5000
+
+enum phase { PH_CONNECT, PH_HANDSHAKE, PH_OPEN, PH_DRAIN };
+
+/* conn_drop flags: which side ends with a reset instead of an end of stream. */
+#define RST_PLAIN 1
+#define RST_NET 2
+#define FLUSH_NET 4   /* deliver the engine's last output (an alert) first */
+
+struct conn {
+    struct worker *w;
+    struct service *svc;
+    struct svc_gen *gen;
+    const struct svc_cfg *cfg;
+    sc_conn *sc;
+    struct bufferevent *net;            /* SC1 side */
+    struct bufferevent *pin, *pout;     /* plaintext side (same for sockets) */
+    struct bufferevent *connecting;     /* the side being connected, if any */
+    struct event *timer;                /* connect/handshake/idle/drain */
+    struct event *rekey;
+    struct conn *prev, *next;           /* in the worker's list */
+    enum phase phase;
+    size_t next_addr;                   /* failover: next `connect` to try */
+    int client;                         /* mode client: plaintext accepted */
+    int stdio;
+    int net_up, plain_up, hs_done;
+    int net_eof, fed_eof, plain_eof;    /* ends of stream seen */
+    int peer_closed;                    /* close_notify received and read */
+    int sent_close;                     /* close_notify sent */
+    int net_shut, plain_shut;           /* write sides shut down */
+    int failed;
+    uint64_t sent, received;            /* plaintext bytes */
+    struct timeval start, last;
+    char peer[ADDR_TEXT_MAX];           /* the SC1 peer */
+    char plain[ADDR_TEXT_MAX];          /* the plaintext side */
+    char why[512];
+};
+
+static void net_read_cb(struct bufferevent *bev, void *arg);
+static void net_write_cb(struct bufferevent *bev, void *arg);
+static void plain_read_cb(struct bufferevent *bev, void *arg);
+static void plain_write_cb(struct bufferevent *bev, void *arg);
+static void event_cb(struct bufferevent *bev, short what, void *arg);
+static void timer_cb(evutil_socket_t fd, short what, void *arg);
+static int pump(struct conn *c);
+
+/* ---- Ending. */
+
+static double elapsed(const struct conn *c)
+{
+    struct timeval now, d;
+
+    event_base_gettimeofday_cached(c->w->base, &now);
+    timersub(&now, &c->start, &d);
+    return (double)d.tv_sec + (double)d.tv_usec / 1e6;
+}
+
+static const char *or_dash(const char *s)
+{
+    return s != NULL && *s != '\0' ? s : "-";
+}
+
+static void free_bev(struct bufferevent **bev, int reset)
+{
+    if (*bev == NULL)
+        return;
+    if (reset && bufferevent_getfd(*bev) >= 0) {
+        struct linger lg = { 1, 0 };
+
+        /* SO_LINGER 0: close() sends RST, so the peer sees an error. */
+        setsockopt(bufferevent_getfd(*bev), SOL_SOCKET, SO_LINGER, &lg,
+                   sizeof(lg));
+    }
+    bufferevent_free(*bev);
+    *bev = NULL;
+}
+
+static void free_plain(struct conn *c, int reset)
+{
+    if (c->pout == c->pin)
+        c->pout = NULL;
+    free_bev(&c->pin, reset);
+    free_bev(&c->pout, reset);
+}
+
+/* Log the one line and free everything. */
+static void conn_finish(struct conn *c)
+{
+    struct worker *w = c->w;
+    int lvl = c->failed ? (c->hs_done ? LVL_NOTICE : LVL_WARNING) : LVL_NOTICE;
+
+    log_msg(lvl,
+            "[%s] close peer=%s plain=%s identity=%s suite=%s group=%s "
+            "sent=%llu received=%llu duration=%.3fs end=%s",
+            c->cfg->name, c->peer, c->plain,
+            or_dash(c->sc != NULL ? sc_conn_peer_identity(c->sc) : NULL),
+            or_dash(c->sc != NULL ? sc_conn_suite(c->sc) : NULL),
+            or_dash(c->sc != NULL ? sc_conn_group(c->sc) : NULL),
+            (unsigned long long)c->sent, (unsigned long long)c->received,
+            elapsed(c), c->why);
+    if (c->timer != NULL)
+        event_free(c->timer);
+    if (c->rekey != NULL)
+        event_free(c->rekey);
+    free_plain(c, 0);
+    free_bev(&c->net, 0);
+    sc_conn_free(c->sc);
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        w->conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    w->nconns--;
+    if (c->stdio)
+        w->last_failed = c->failed;
+    atomic_fetch_sub(&c->svc->live, 1);
+    svc_gen_put(c->gen);
+    free(c);
+    worker_conn_removed(w);
+}
+
+/*
+ * End the connection. `flags` says which sides get a reset rather than an
+ * end of stream (section 4, Alert: truncation and fatal alerts are errors,
+ * so the plaintext service must see an error, not a clean end), and whether
+ * the engine's last output (its alert) is delivered first.
+ */
+static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
+{
+    va_list ap;
+    struct timeval tv = { DRAIN_MS / 1000, 0 };
+
+    if (c->why[0] == '\0') {
+        va_start(ap, fmt);
+        vsnprintf(c->why, sizeof(c->why), fmt, ap);
+        va_end(ap);
+    }
+    if (c->phase == PH_DRAIN)
+        return;
+    if (flags & (RST_PLAIN | RST_NET))
+        c->failed = 1;
+    free_plain(c, flags & RST_PLAIN);
+    if (c->rekey != NULL)
+        event_del(c->rekey);
+    if ((flags & FLUSH_NET) && c->net != NULL && c->net_up) {
+        struct evbuffer *out = bufferevent_get_output(c->net);
+        const uint8_t *p;
+        size_t n;
+
+        while ((p = sc_conn_output(c->sc, &n)) != NULL && n > 0) {
+            evbuffer_add(out, p, n);
+            sc_conn_output_consume(c->sc, n);
+        }
+        if (evbuffer_get_length(out) > 0) {
+            c->phase = PH_DRAIN;
+            bufferevent_disable(c->net, EV_READ);
+            bufferevent_setwatermark(c->net, EV_WRITE, 0, 0);
+            evtimer_add(c->timer, &tv);
+            return;
+        }
+    }
+    if (flags & RST_NET)
+        free_bev(&c->net, 1);
+    conn_finish(c);
+}
+
+/* The engine ended the connection: say why, as the log line needs it. */
+static void engine_failed(struct conn *c, int rc)
+{
+    int err = sc_conn_error(c->sc) != SC_OK ? sc_conn_error(c->sc) : rc;
+    int sent = sc_conn_alert_sent(c->sc), recv = sc_conn_alert_received(c->sc);
+    const char *detail = sc_conn_error_detail(c->sc);
+    const char *stage = c->hs_done ? "" : "handshake failed: ";
+    char what[128];
+
+    if (err == SC_ERR_PEER_ALERT && recv >= 0)
+        snprintf(what, sizeof(what), "alert received %s", sc_alert_name(recv));
+    else if (sent > 0)
+        snprintf(what, sizeof(what), "alert sent %s", sc_alert_name(sent));
+    else if (err == SC_ERR_TRUNCATED)
+        snprintf(what, sizeof(what), "truncated (end of stream without "
+                 "close_notify)");
+    else
+        snprintf(what, sizeof(what), "%s", sc_strerror(err));
+    c->failed = 1;
+    if (detail != NULL && *detail != '\0')
+        conn_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s: %s\"", stage, what,
+                  detail);
+    else
+        conn_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s\"", stage, what);
+}
+
+/* ---- Timers. */
+
+static void arm(struct conn *c, unsigned ms)
+{
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+    if (ms == 0)
+        evtimer_del(c->timer);
+    else
+        evtimer_add(c->timer, &tv);
+}
+
+static void touch(struct conn *c)
+{
+    event_base_gettimeofday_cached(c->w->base, &c->last);
+}
+
+static void rekey_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct conn *c = arg;
+
+    if (!sc_conn_can_write(c->sc))
+        return;
+    if (sc_conn_key_update(c->sc, 0) != SC_OK)
+        log_info("[%s] %s key update refused", c->cfg->name, c->peer);
+    pump(c);
+}
+
+/* ---- Connecting (failover through `connect` in order). */
+
+static int connect_next(struct conn *c, const char *lasterr)
+{
+    const struct addrv *to = &c->cfg->connect;
+    struct bufferevent *bev;
+
+    while (c->next_addr < to->n) {
+        const struct addr *a = &to->v[c->next_addr++];
+
+        bev = bufferevent_socket_new(c->w->base, -1, BEV_OPT_CLOSE_ON_FREE);
+        if (bev == NULL)
+            break;
+        if (c->client)
+            bufferevent_setcb(bev, net_read_cb, net_write_cb, event_cb, c);
+        else
+            bufferevent_setcb(bev, plain_read_cb, plain_write_cb, event_cb, c);
+        if (bufferevent_socket_connect(bev, (struct sockaddr *)&a->sa,
+                                       a->salen) != 0) {
+            lasterr = strerror(errno);
+            log_info("[%s] connect %s: %s", c->cfg->name, a->text, lasterr);
+            bufferevent_free(bev);
+            continue;
+        }
+        c->connecting = bev;
+        if (c->client) {
+            c->net = bev;
+            snprintf(c->peer, sizeof(c->peer), "%s", a->text);
+        } else {
+            c->pin = c->pout = bev;
+            snprintf(c->plain, sizeof(c->plain), "%s", a->text);
+        }
+        c->phase = PH_CONNECT;
+        arm(c, c->cfg->connect_timeout);
+        return 0;
+    }
+    conn_drop(c, c->client ? RST_PLAIN : RST_NET, "\"connect failed: %s\"",
+              lasterr != NULL ? lasterr : "no address");
+    return -1;
+}
+
+/* The connection being made failed: forget it and try the next address. */
+static int connect_failed(struct conn *c, const char *why)
+{
+    const char *target = c->client ? c->peer : c->plain;
+
+    log_info("[%s] connect %s: %s", c->cfg->name, target, why);
+    if (c->client)
+        free_bev(&c->net, 0);
+    else
+        free_plain(c, 0);
+    c->connecting = NULL;
+    return connect_next(c, why);
+}
+
+static void step_cb(void *arg, int step, const char *name, int sent)
+{
+    struct conn *c = arg;
+
+    log_info("[%s] %s step %d %s %s", c->cfg->name, c->peer, step, name,
+             sent ? "sent" : "received");
+}
+
+/* Reading stops at the high watermark; writing asks for more at half. */
+static void watermarks(struct bufferevent *bev)
+{
+    bufferevent_setwatermark(bev, EV_READ, 0, CONN_WATERMARK);
+    bufferevent_setwatermark(bev, EV_WRITE, CONN_WATERMARK / 2, 0);
+}
+
+static int start_handshake(struct conn *c)
+{
+    int rc = sc_conn_start(c->sc);
+
+    if (rc != SC_OK) {
+        engine_failed(c, rc);
+        return -1;
+    }
+    c->phase = PH_HANDSHAKE;
+    arm(c, c->cfg->handshake_timeout);
+    return 0;
+}
+
+static int connected(struct conn *c, struct bufferevent *bev)
+{
+    c->connecting = NULL;
+    watermarks(bev);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    if (c->client) {
+        c->net_up = 1;
+        addr_format_peer(bufferevent_getfd(bev), c->peer, sizeof(c->peer));
+        if (start_handshake(c) != 0)
+            return -1;
+    } else {
+        c->plain_up = 1;
+        c->phase = PH_OPEN;
+        touch(c);
+        arm(c, c->cfg->idle_timeout);
+    }
+    return pump(c);
+}
+
+static void handshake_done(struct conn *c)
+{
+    struct timeval tv;
+    unsigned ms = c->cfg->rekey_seconds;
+
+    c->hs_done = 1;
+    log_info("[%s] %s handshake done identity=%s suite=%s group=%s",
+             c->cfg->name, c->peer, or_dash(sc_conn_peer_identity(c->sc)),
+             or_dash(sc_conn_suite(c->sc)), or_dash(sc_conn_group(c->sc)));
+    if (ms > 0 && (c->rekey = event_new(c->w->base, -1, EV_PERSIST, rekey_cb,
+                                        c)) != NULL) {
+        tv.tv_sec = ms / 1000;
+        tv.tv_usec = (ms % 1000) * 1000;
+        evtimer_add(c->rekey, &tv);
+    }
+    touch(c);
+    c->phase = PH_OPEN;
+    arm(c, c->cfg->idle_timeout);
+}
+
+/* ---- The relay. */
+
+/* Move what the engine has to send into the SC1 socket's buffer. */
+static void flush_engine(struct conn *c)
+{
+    struct evbuffer *out;
+    const uint8_t *p;
+    size_t n;
+
+    if (c->net == NULL || !c->net_up)
+        return;
+    out = bufferevent_get_output(c->net);
+    while ((p = sc_conn_output(c->sc, &n)) != NULL && n > 0) {
+        if (evbuffer_add(out, p, n) != 0)
+            break;
+        sc_conn_output_consume(c->sc, n);
+    }
+}
+
+/* Decrypted data to the plaintext side, as far as its buffer has room. */
+static int deliver(struct conn *c, int *progress)
+{
+    struct evbuffer *out;
+    struct evbuffer_iovec v;
+    size_t len, cap, n;
+    int rc;
+
+    if (!c->plain_up || c->pout == NULL || c->peer_closed)
+        return 0;
+    out = bufferevent_get_output(c->pout);
+    while ((len = evbuffer_get_length(out)) < CONN_WATERMARK) {
+        cap = CONN_WATERMARK - len;
+        if (cap > RECORD_MAX)
+            cap = RECORD_MAX;
+        if (evbuffer_reserve_space(out, (ev_ssize_t)cap, &v, 1) < 1)
+            return 0;
+        if (v.iov_len < cap)
+            cap = v.iov_len;
+        n = 0;
+        rc = sc_conn_read(c->sc, v.iov_base, cap, &n);
+        v.iov_len = n;
+        evbuffer_commit_space(out, &v, 1);
+        if (rc == SC_ERR_CLOSED) {
+            /* Section 4, Alert: close_notify ends the peer's direction. */
+            c->peer_closed = 1;
+            *progress = 1;
+            return 0;
+        }
+        if (rc != SC_OK) {
+            engine_failed(c, rc);
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        c->received += n;
+        *progress = 1;
+    }
+    return 0;
+}
+
+/* Received SC1 bytes into the engine. */
+static int feed(struct conn *c, int *progress)
+{
+    struct evbuffer *in = bufferevent_get_input(c->net);
+    size_t len = evbuffer_get_length(in), used = 0;
+    unsigned char *p;
+    int rc;
+
+    if (len > 0) {
+        /* Contiguous bytes for at least one whole record. */
+        if (len > 2 * WIRE_RECORD_MAX)
+            len = 2 * WIRE_RECORD_MAX;
+        if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
+            return 0;
+        rc = sc_conn_feed(c->sc, p, len, &used);
+        evbuffer_drain(in, used);
+        if (used > 0)
+            *progress = 1;
+        if (rc != SC_OK) {
+            engine_failed(c, rc);
+            return -1;
+        }
+    }
+    if (!c->hs_done && sc_conn_handshake_done(c->sc)) {
+        handshake_done(c);
+        *progress = 1;
+        if (!c->client && connect_next(c, NULL) != 0)
+            return -1;
+    }
+    if (c->net_eof && !c->fed_eof && evbuffer_get_length(in) == 0 &&
+        sc_conn_pending_read(c->sc) == 0) {
+        c->fed_eof = 1;
+        *progress = 1;
+        if ((rc = sc_conn_feed_eof(c->sc)) != SC_OK) {
+            engine_failed(c, rc);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Plaintext into the engine while the SC1 socket's buffer has room. */
+static int seal(struct conn *c, int *progress)
+{
+    struct evbuffer *in, *out;
+    size_t len, used;
+    unsigned char *p;
+    int rc;
+
+    if (!c->hs_done || !c->plain_up || c->pin == NULL ||
+        !sc_conn_can_write(c->sc))
+        return 0;
+    in = bufferevent_get_input(c->pin);
+    out = bufferevent_get_output(c->net);
+    while ((len = evbuffer_get_length(in)) > 0 &&
+           evbuffer_get_length(out) < CONN_WATERMARK) {
+        /* Whole records when there is enough: full-size records for bulk. */
+        if (len > RECORD_MAX)
+            len = RECORD_MAX;
+        if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
+            return 0;
+        used = 0;
+        rc = sc_conn_write(c->sc, p, len, &used);
+        if (rc != SC_OK) {
+            engine_failed(c, rc);
+            return -1;
+        }
+        evbuffer_drain(in, used);
+        c->sent += used;
+        flush_engine(c);
+        if (used == 0)
+            break;
+        *progress = 1;
+    }
+    if (c->plain_eof && evbuffer_get_length(in) == 0 && !c->sent_close) {
+        /* Section 4, Alert: close_notify is a half-close of our direction. */
+        if ((rc = sc_conn_close(c->sc)) != SC_OK) {
+            engine_failed(c, rc);
+            return -1;
+        }
+        c->sent_close = 1;
+        *progress = 1;
+    }
+    return 0;
+}
+
+/* Shut write sides once everything before the end was delivered. */
+static int check_end(struct conn *c)
+{
+    if (c->sent_close && !c->net_shut && c->net != NULL &&
+        evbuffer_get_length(bufferevent_get_output(c->net)) == 0) {
+        shutdown(bufferevent_getfd(c->net), SHUT_WR);
+        c->net_shut = 1;
+    }
+    if (c->peer_closed && !c->plain_shut && c->pout != NULL &&
+        evbuffer_get_length(bufferevent_get_output(c->pout)) == 0) {
+        if (c->stdio) {
+            bufferevent_free(c->pout);   /* closes standard output */
+            c->pout = NULL;
+        } else {
+            shutdown(bufferevent_getfd(c->pout), SHUT_WR);
+        }
+        c->plain_shut = 1;
+    }
+    if (c->net_shut && c->plain_shut) {
+        conn_drop(c, 0, "eof");
+        return -1;
+    }
+    return 0;
+}
+
+/* Move everything that can move; -1 if the connection was dropped. */
+static int pump(struct conn *c)
+{
+    int progress, any = 0;
+
+    if (c->phase == PH_DRAIN)
+        return 0;
+    do {
+        progress = 0;
+        if (c->net_up) {
+            if (deliver(c, &progress) != 0 || feed(c, &progress) != 0)
+                return -1;
+            if (seal(c, &progress) != 0)
+                return -1;
+            flush_engine(c);
+        }
+        any |= progress;
+    } while (progress);
+    if (any && c->phase == PH_OPEN)
+        touch(c);
+    return check_end(c);
+}
+
+/* ---- Callbacks. */
+
+static void net_read_cb(struct bufferevent *bev, void *arg)
+{
+    pump(arg);
+}
+
+static void net_write_cb(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+
+    if (c->phase == PH_DRAIN) {
+        if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+            conn_finish(c);
+        return;
+    }
+    pump(c);
+}
+
+static void plain_read_cb(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    evutil_socket_t fd = bufferevent_getfd(bev);
+    size_t len;
+    int r;
+
+    /*
+     * libevent 2.1 reads 4 KiB at a time: top the buffer up to a full
+     * record so that bulk transfers travel in full-size records. A socket
+     * bufferevent keeps its input's end frozen outside its own reads.
+     */
+    while (!c->plain_eof && (len = evbuffer_get_length(in)) < RECORD_MAX) {
+        evbuffer_unfreeze(in, 0);
+        r = evbuffer_read(in, fd, (int)(RECORD_MAX - len));
+        evbuffer_freeze(in, 0);
+        if (r > 0)
+            continue;
+        if (r == 0) {
+            c->plain_eof = 1;
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            /* A reset read here would look like a clean end to libevent. */
+            conn_drop(c, RST_NET, "\"plaintext side: %s\"", strerror(errno));
+            return;
+        }
+        break;
+    }
+    pump(c);
+}
+
+static void plain_write_cb(struct bufferevent *bev, void *arg)
+{
+    pump(arg);
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    struct conn *c = arg;
+    int is_net = bev == c->net;
+    const char *err = evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR());
+
+    if (bev == c->connecting) {
+        if (what & BEV_EVENT_CONNECTED)
+            connected(c, bev);
+        else
+            connect_failed(c, (what & BEV_EVENT_ERROR) ? err : "closed");
+        return;
+    }
+    if (c->phase == PH_DRAIN) {
+        if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF))
+            conn_finish(c);
+        return;
+    }
+    if (what & BEV_EVENT_ERROR) {
+        /* A reset on one side is passed on as a reset on the other. */
+        if (is_net)
+            conn_drop(c, RST_PLAIN, "\"reset (SC1 side): %s\"", err);
+        else
+            conn_drop(c, RST_NET, "\"reset (plaintext side): %s\"", err);
+        return;
+    }
+    if (what & BEV_EVENT_EOF) {
+        if (is_net)
+            c->net_eof = 1;
+        else if (bev == c->pin)
+            c->plain_eof = 1;
+        pump(c);
+    }
+}
+
+static void timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct conn *c = arg;
+    struct timeval now, idle, due;
+
+    switch (c->phase) {
+    case PH_CONNECT:
+        connect_failed(c, "connect timeout");
+        break;
+    case PH_HANDSHAKE:
+        conn_drop(c, RST_PLAIN, "\"handshake timeout after step %d\"",
+                  sc_conn_last_step(c->sc));
+        break;
+    case PH_OPEN:
+        event_base_gettimeofday_cached(c->w->base, &now);
+        idle.tv_sec = c->cfg->idle_timeout / 1000;
+        idle.tv_usec = (c->cfg->idle_timeout % 1000) * 1000;
+        timeradd(&c->last, &idle, &due);
+        if (timercmp(&now, &due, <)) {
+            timersub(&due, &now, &idle);
+            evtimer_add(c->timer, &idle);
+            break;
+        }
+        conn_drop(c, RST_PLAIN | RST_NET, "\"idle timeout\"");
+        break;
+    case PH_DRAIN:
+        conn_finish(c);
+        break;
+    }
+}
+
+/* ---- Creation. */
+
+static struct conn *conn_new(struct worker *w, struct service *svc)
+{
+    struct svc_gen *gen = service_gen_get(svc);
+    unsigned max = gen->cfg->max_connections;
+    unsigned live = atomic_fetch_add(&svc->live, 1);
+    struct conn *c;
+
+    if (max > 0 && live >= max) {
+        atomic_fetch_sub(&svc->live, 1);
+        log_warning("[%s] refused a connection: max_connections (%u) reached",
+                    svc->name, max);
+        svc_gen_put(gen);
+        return NULL;
+    }
+    if ((c = calloc(1, sizeof(*c))) == NULL)
+        goto fail;
+    c->w = w;
+    c->svc = svc;
+    c->gen = gen;
+    c->cfg = gen->cfg;
+    c->client = gen->cfg->mode == MODE_CLIENT;
+    snprintf(c->peer, sizeof(c->peer), "-");
+    snprintf(c->plain, sizeof(c->plain), "-");
+    event_base_gettimeofday_cached(w->base, &c->start);
+    c->last = c->start;
+    if ((c->timer = evtimer_new(w->base, timer_cb, c)) == NULL ||
+        (c->sc = sc_conn_new(gen->ctx)) == NULL) {
+        if (c->timer != NULL)
+            event_free(c->timer);
+        free(c);
+        goto fail;
+    }
+    sc_conn_set_step_cb(c->sc, step_cb, c);
+    c->next = w->conns;
+    if (w->conns != NULL)
+        w->conns->prev = c;
+    w->conns = c;
+    w->nconns++;
+    return c;
+fail:
+    log_error("[%s] out of memory for a connection", svc->name);
+    atomic_fetch_sub(&svc->live, 1);
+    svc_gen_put(gen);
+    return NULL;
+}
+
+static struct bufferevent *wrap(struct conn *c, int fd)
+{
+    struct bufferevent *bev;
+
+    bev = bufferevent_socket_new(c->w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == NULL)
+        return NULL;
+    watermarks(bev);
+    return bev;
+}
+
+void conn_accept(struct worker *w, struct service *svc, int fd)
+{
+    struct conn *c = conn_new(w, svc);
+
+    if (c == NULL) {
+        /* Refused at once: a reset tells the client not to wait. */
+        addr_close_reset(fd);
+        return;
+    }
+    evutil_make_socket_nonblocking(fd);
+    if (c->client) {
+        addr_format_peer(fd, c->plain, sizeof(c->plain));
+        if ((c->pin = c->pout = wrap(c, fd)) == NULL) {
+            close(fd);
+            conn_drop(c, 0, "\"out of memory\"");
+            return;
+        }
+        bufferevent_setcb(c->pin, plain_read_cb, plain_write_cb, event_cb, c);
+        bufferevent_enable(c->pin, EV_READ | EV_WRITE);
+        c->plain_up = 1;
+        log_info("[%s] accepted %s", c->cfg->name, c->plain);
+        connect_next(c, NULL);
+        return;
+    }
+    addr_format_peer(fd, c->peer, sizeof(c->peer));
+    if ((c->net = wrap(c, fd)) == NULL) {
+        close(fd);
+        conn_drop(c, 0, "\"out of memory\"");
+        return;
+    }
+    log_info("[%s] accepted %s", c->cfg->name, c->peer);
+    bufferevent_setcb(c->net, net_read_cb, net_write_cb, event_cb, c);
+    bufferevent_enable(c->net, EV_READ | EV_WRITE);
+    c->net_up = 1;
+    if (start_handshake(c) == 0)
+        pump(c);
+}
+
+int conn_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
+{
+    struct conn *c = conn_new(w, svc);
+
+    if (c == NULL)
+        return -1;
+    c->stdio = 1;
+    snprintf(c->plain, sizeof(c->plain), "stdio");
+    evutil_make_socket_nonblocking(in_fd);
+    evutil_make_socket_nonblocking(out_fd);
+    c->pin = wrap(c, in_fd);
+    c->pout = wrap(c, out_fd);
+    if (c->pin == NULL || c->pout == NULL) {
+        conn_drop(c, 0, "\"out of memory\"");
+        return -1;
+    }
+    bufferevent_setcb(c->pin, plain_read_cb, NULL, event_cb, c);
+    bufferevent_setcb(c->pout, NULL, plain_write_cb, event_cb, c);
+    if (bufferevent_enable(c->pin, EV_READ) != 0 ||
+        bufferevent_enable(c->pout, EV_WRITE) != 0) {
+        conn_drop(c, 0, "\"standard input and output must be pipes or "
+                  "sockets\"");
+        return -1;
+    }
+    c->plain_up = 1;
+    return connect_next(c, NULL);
+}
+
+void conn_drop_all(struct worker *w, const char *why)
+{
+    while (w->conns != NULL) {
+        struct conn *c = w->conns;
+
+        if (c->phase == PH_DRAIN)
+            conn_finish(c);
+        else
+            conn_drop(c, RST_PLAIN | RST_NET, "\"%s\"", why);
+    }
+}
+

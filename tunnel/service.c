@@ -1,0 +1,355 @@
+/* Services: contexts built from the configuration, listeners, reload. */
+#define _GNU_SOURCE
+#include "service.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/provider.h>
+
+#include "allow.h"
+#include "log.h"
+
+struct conf_ref *conf_ref_new(struct config *c)
+{
+    struct conf_ref *cr = calloc(1, sizeof(*cr));
+
+    if (cr == NULL)
+        return NULL;
+    atomic_init(&cr->refs, 1);
+    cr->conf = *c;
+    memset(c, 0, sizeof(*c));
+    return cr;
+}
+
+void conf_ref_put(struct conf_ref *cr)
+{
+    if (cr == NULL || atomic_fetch_sub(&cr->refs, 1) != 1)
+        return;
+    conf_free(&cr->conf);
+    free(cr);
+}
+
+void svc_gen_put(struct svc_gen *g)
+{
+    if (g == NULL || atomic_fetch_sub(&g->refs, 1) != 1)
+        return;
+    sc_ctx_free(g->ctx);
+    conf_ref_put(g->cr);
+    free(g);
+}
+
+struct svc_gen *service_gen_get(struct service *s)
+{
+    struct svc_gen *g;
+
+    pthread_mutex_lock(&s->lock);
+    g = s->gen;
+    atomic_fetch_add(&g->refs, 1);
+    pthread_mutex_unlock(&s->lock);
+    return g;
+}
+
+/* Section 4, step 10: which verified clients are admitted is local policy. */
+static int identity_cb(void *arg, X509 *leaf, const char *identity)
+{
+    const struct svc_cfg *cfg = arg;
+
+    if (allow_match(&cfg->allow, leaf))
+        return 1;
+    log_notice("[%s] client %s not in allow list", cfg->name,
+               identity != NULL ? identity : "(no certificate)");
+    return 0;
+}
+
+/* "file:line: [svc] opt: what failed: engine error (openssl reason)" */
+static void load_error(const struct config *c, const struct svc_cfg *s,
+                       const char *opt, const char *what, int rc,
+                       struct cfg_err *err)
+{
+    char ossl[256] = "";
+    unsigned long e = ERR_peek_last_error();
+
+    if (e != 0) {
+        ossl[0] = ' ';
+        ossl[1] = '(';
+        ERR_error_string_n(e, ossl + 2, sizeof(ossl) - 4);
+        strcat(ossl, ")");
+    }
+    ERR_clear_error();
+    conf_error(c, opt != NULL ? svc_line(s, opt) : s->line, err,
+                 "[%s] %s%s%s: %s%s", s->name, opt != NULL ? opt : "",
+                 opt != NULL ? ": " : "", what, sc_strerror(rc), ossl);
+}
+
+static const sc_verify_mode verify_modes[] = {
+    [VERIFY_REQUIRED] = SC_VERIFY_REQUIRED,
+    [VERIFY_OPTIONAL] = SC_VERIFY_OPTIONAL,
+    [VERIFY_NONE] = SC_VERIFY_NONE,
+};
+
+static int configure_ctx(const struct config *c, const struct svc_cfg *s,
+                         sc_ctx *ctx, struct cfg_err *err)
+{
+    struct stat st;
+    int rc;
+
+    if ((rc = sc_ctx_load_cert_chain(ctx, s->cert)) != SC_OK) {
+        load_error(c, s, "cert", s->cert, rc, err);
+        return -1;
+    }
+    if ((rc = sc_ctx_load_private_key(ctx, s->key, NULL)) != SC_OK) {
+        load_error(c, s, "key", s->key, rc, err);
+        return -1;
+    }
+    if (stat(s->ca, &st) == 0 && S_ISDIR(st.st_mode))
+        rc = sc_ctx_load_trust(ctx, NULL, s->ca);
+    else
+        rc = sc_ctx_load_trust(ctx, s->ca, NULL);
+    if (rc != SC_OK) {
+        load_error(c, s, "ca", s->ca, rc, err);
+        return -1;
+    }
+    if (s->crl != NULL && (rc = sc_ctx_load_crl(ctx, s->crl)) != SC_OK) {
+        load_error(c, s, "crl", s->crl, rc, err);
+        return -1;
+    }
+    if (s->ciphers != NULL && (rc = sc_ctx_set_suites(ctx, s->ciphers)) != SC_OK) {
+        load_error(c, s, "ciphers", s->ciphers, rc, err);
+        return -1;
+    }
+    if (s->groups != NULL && (rc = sc_ctx_set_groups(ctx, s->groups)) != SC_OK) {
+        load_error(c, s, "groups", s->groups, rc, err);
+        return -1;
+    }
+    if ((rc = sc_ctx_set_key_update_limits(ctx, s->rekey_bytes, 0)) != SC_OK) {
+        load_error(c, s, "rekey_bytes", "limit", rc, err);
+        return -1;
+    }
+    if (s->mode == MODE_SERVER) {
+        if ((rc = sc_ctx_set_verify_mode(ctx, verify_modes[s->verify])) != SC_OK) {
+            load_error(c, s, "verify", "mode", rc, err);
+            return -1;
+        }
+        if (s->allow.n > 0)
+            sc_ctx_set_identity_cb(ctx, identity_cb, (void *)s);
+    } else if ((rc = sc_ctx_set_server_name(ctx, s->server_name, 1)) != SC_OK) {
+        load_error(c, s, "server_name", s->server_name, rc, err);
+        return -1;
+    }
+    return 0;
+}
+
+static struct svc_gen *build_gen(struct runtime *rt, struct conf_ref *cr,
+                                 const struct svc_cfg *s, struct cfg_err *err)
+{
+    struct svc_gen *g = calloc(1, sizeof(*g));
+    int rc = SC_OK;
+
+    if (g == NULL) {
+        conf_error(&cr->conf, s->line, err, "out of memory");
+        return NULL;
+    }
+    atomic_init(&g->refs, 1);
+    g->cfg = s;
+    g->ctx = sc_ctx_new(rt->libctx, rt->propq,
+                        s->mode == MODE_SERVER ? SC_ROLE_SERVER : SC_ROLE_CLIENT,
+                        &rc);
+    if (g->ctx == NULL) {
+        load_error(&cr->conf, s, NULL, "context", rc, err);
+        free(g);
+        return NULL;
+    }
+    if (configure_ctx(&cr->conf, s, g->ctx, err) != 0) {
+        sc_ctx_free(g->ctx);
+        free(g);
+        return NULL;
+    }
+    atomic_fetch_add(&cr->refs, 1);
+    g->cr = cr;
+    return g;
+}
+
+int runtime_init(struct runtime *rt, const struct global_cfg *g,
+                 struct cfg_err *err)
+{
+    char *list, *name, *save = NULL;
+
+    memset(rt, 0, sizeof(*rt));
+    if (g->propquery != NULL && (rt->propq = strdup(g->propquery)) == NULL)
+        goto nomem;
+    if (g->providers == NULL)
+        return 0;
+    if ((rt->libctx = OSSL_LIB_CTX_new()) == NULL)
+        goto nomem;
+    if ((list = strdup(g->providers)) == NULL)
+        goto nomem;
+    for (name = strtok_r(list, ", ", &save); name != NULL;
+         name = strtok_r(NULL, ", ", &save)) {
+        OSSL_PROVIDER **np = realloc(rt->provs, (rt->nprov + 1) * sizeof(*np));
+
+        if (np == NULL) {
+            free(list);
+            goto nomem;
+        }
+        rt->provs = np;
+        if ((rt->provs[rt->nprov] = OSSL_PROVIDER_load(rt->libctx, name)) == NULL) {
+            snprintf(err->msg, sizeof(err->msg),
+                     "sctunnel: providers: cannot load OpenSSL provider '%s'",
+                     name);
+            free(list);
+            ERR_clear_error();
+            runtime_close(rt);
+            return -1;
+        }
+        rt->nprov++;
+    }
+    free(list);
+    return 0;
+nomem:
+    snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
+    runtime_close(rt);
+    return -1;
+}
+
+static struct svc_gen **build_all(struct runtime *rt, struct conf_ref *cr,
+                                  struct cfg_err *err)
+{
+    struct svc_gen **gens = calloc(cr->conf.nsvc + 1, sizeof(*gens));
+    size_t i;
+
+    if (gens == NULL) {
+        snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
+        return NULL;
+    }
+    for (i = 0; i < cr->conf.nsvc; i++) {
+        if ((gens[i] = build_gen(rt, cr, &cr->conf.svc[i], err)) == NULL) {
+            while (i-- > 0)
+                svc_gen_put(gens[i]);
+            free(gens);
+            return NULL;
+        }
+    }
+    return gens;
+}
+
+static int listen_service(struct service *sv, const struct svc_cfg *s,
+                          const struct config *c, struct cfg_err *err)
+{
+    if ((sv->fd = addr_listen(&s->accept)) < 0) {
+        conf_error(c, svc_line(s, "accept"), err, "[%s] accept %s: %s",
+                     s->name, s->accept.text, strerror(errno));
+        return -1;
+    }
+    addr_format_local(sv->fd, sv->bound, sizeof(sv->bound));
+    if (addr_is_unix(&s->accept)) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *)&s->accept.sa;
+
+        sv->unix_path = strdup(un->sun_path);
+    }
+    return 0;
+}
+
+int runtime_open(struct runtime *rt, struct conf_ref *cr, int listen,
+                 struct cfg_err *err)
+{
+    struct svc_gen **gens = build_all(rt, cr, err);
+    size_t i, n = cr->conf.nsvc;
+
+    if (gens == NULL)
+        return -1;
+    if ((rt->svc = calloc(n, sizeof(*rt->svc))) == NULL) {
+        snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
+        for (i = 0; i < n; i++)
+            svc_gen_put(gens[i]);
+        free(gens);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        struct service *sv = &rt->svc[i];
+
+        sv->fd = -1;
+        sv->gen = gens[i];
+        pthread_mutex_init(&sv->lock, NULL);
+        atomic_init(&sv->live, 0);
+        rt->nsvc++;
+        if ((sv->name = strdup(gens[i]->cfg->name)) == NULL ||
+            (listen && listen_service(sv, gens[i]->cfg, &cr->conf, err) != 0)) {
+            int bind_failed = sv->name != NULL;
+
+            if (sv->name == NULL)
+                snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
+            while (++i < n)
+                svc_gen_put(gens[i]);
+            free(gens);
+            runtime_close(rt);
+            return bind_failed ? -2 : -1;
+        }
+    }
+    free(gens);
+    return 0;
+}
+
+int runtime_reload(struct runtime *rt, struct conf_ref *cr,
+                   struct cfg_err *err)
+{
+    struct svc_gen **gens = build_all(rt, cr, err);
+    size_t i, j;
+
+    if (gens == NULL)
+        return -1;
+    for (i = 0; i < cr->conf.nsvc; i++) {
+        const struct svc_cfg *s = gens[i]->cfg;
+        struct svc_gen *old = NULL;
+
+        for (j = 0; j < rt->nsvc; j++)
+            if (strcmp(rt->svc[j].name, s->name) == 0)
+                break;
+        if (j == rt->nsvc) {
+            log_warning("reload: new service [%s] needs a restart", s->name);
+            svc_gen_put(gens[i]);
+            continue;
+        }
+        if (strcmp(rt->svc[j].gen->cfg->accept.text ? rt->svc[j].gen->cfg->accept.text : "",
+                   s->accept.text ? s->accept.text : "") != 0)
+            log_warning("reload: [%s] a new accept address needs a restart; "
+                        "still listening on %s", s->name, rt->svc[j].bound);
+        pthread_mutex_lock(&rt->svc[j].lock);
+        old = rt->svc[j].gen;
+        rt->svc[j].gen = gens[i];
+        pthread_mutex_unlock(&rt->svc[j].lock);
+        svc_gen_put(old);
+    }
+    free(gens);
+    return 0;
+}
+
+void runtime_close(struct runtime *rt)
+{
+    size_t i;
+
+    for (i = 0; i < rt->nsvc; i++) {
+        struct service *sv = &rt->svc[i];
+
+        if (sv->fd >= 0)
+            close(sv->fd);
+        if (sv->unix_path != NULL)
+            unlink(sv->unix_path);
+        free(sv->unix_path);
+        free(sv->name);
+        svc_gen_put(sv->gen);
+        pthread_mutex_destroy(&sv->lock);
+    }
+    free(rt->svc);
+    for (i = 0; i < rt->nprov; i++)
+        OSSL_PROVIDER_unload(rt->provs[i]);
+    free(rt->provs);
+    OSSL_LIB_CTX_free(rt->libctx);
+    free(rt->propq);
+    memset(rt, 0, sizeof(*rt));
+}

@@ -1,0 +1,197 @@
+/* Worker event loops: threads sharing the services' listening sockets. */
+#define _GNU_SOURCE
+#include "worker.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "log.h"
+
+struct worker_bind {
+    struct worker *w;
+    struct service *svc;
+};
+
+static struct worker *workers;
+static unsigned nworkers;
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+                      struct sockaddr *sa, int salen, void *arg)
+{
+    struct worker_bind *b = arg;
+
+    if (b->w->stopping) {
+        close(fd);
+        return;
+    }
+    conn_accept(b->w, b->svc, fd);
+}
+
+static void accept_error_cb(struct evconnlistener *l, void *arg)
+{
+    struct worker_bind *b = arg;
+
+    /* EMFILE and the like: the listener stays; the next accept retries. */
+    log_error("[%s] accept: %s", b->svc->name, strerror(errno));
+}
+
+static void close_listeners(struct worker *w)
+{
+    size_t i;
+
+    for (i = 0; w->lev != NULL && i < w->rt->nsvc; i++)
+        if (w->lev[i] != NULL)
+            evconnlistener_free(w->lev[i]);
+    free(w->lev);
+    free(w->binds);
+    w->lev = NULL;
+    w->binds = NULL;
+}
+
+void worker_conn_removed(struct worker *w)
+{
+    if ((w->stopping || w->exit_when_idle) && w->nconns == 0)
+        event_base_loopexit(w->base, NULL);
+}
+
+static void deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+
+    conn_drop_all(w, "shutdown");
+    event_base_loopexit(w->base, NULL);
+}
+
+/* Woken by the main thread: stop accepting and let connections finish. */
+static void ctl_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    struct timeval tv = { w->shutdown_ms / 1000, (w->shutdown_ms % 1000) * 1000 };
+
+    if (!atomic_load(&w->stop) || w->stopping)
+        return;
+    w->stopping = 1;
+    close_listeners(w);
+    if (w->nconns == 0) {
+        event_base_loopexit(w->base, NULL);
+        return;
+    }
+    if ((w->deadline = evtimer_new(w->base, deadline_cb, w)) != NULL)
+        evtimer_add(w->deadline, &tv);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    sigset_t all;
+
+    /* Signals belong to the main thread's loop. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    event_base_dispatch(w->base);
+    return NULL;
+}
+
+static int worker_setup(struct worker *w, struct runtime *rt, unsigned ms)
+{
+    size_t i;
+
+    w->rt = rt;
+    w->shutdown_ms = ms;
+    atomic_init(&w->stop, 0);
+    if ((w->base = event_base_new()) == NULL)
+        return -1;
+    if ((w->ctl = event_new(w->base, -1, 0, ctl_cb, w)) == NULL)
+        return -1;
+    w->lev = calloc(rt->nsvc, sizeof(*w->lev));
+    w->binds = calloc(rt->nsvc, sizeof(*w->binds));
+    if (w->lev == NULL || w->binds == NULL)
+        return -1;
+    for (i = 0; i < rt->nsvc; i++) {
+        w->binds[i].w = w;
+        w->binds[i].svc = &rt->svc[i];
+        /* backlog 0: the socket is already listening. */
+        w->lev[i] = evconnlistener_new(w->base, accept_cb, &w->binds[i],
+                                       LEV_OPT_CLOSE_ON_EXEC, 0, rt->svc[i].fd);
+        if (w->lev[i] == NULL)
+            return -1;
+        evconnlistener_set_error_cb(w->lev[i], accept_error_cb);
+    }
+    return 0;
+}
+
+static void worker_free(struct worker *w)
+{
+    close_listeners(w);
+    if (w->deadline != NULL)
+        event_free(w->deadline);
+    if (w->ctl != NULL)
+        event_free(w->ctl);
+    if (w->base != NULL)
+        event_base_free(w->base);
+}
+
+int workers_start(struct runtime *rt, unsigned n, unsigned shutdown_ms)
+{
+    unsigned i;
+
+    if ((workers = calloc(n, sizeof(*workers))) == NULL)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (worker_setup(&workers[i], rt, shutdown_ms) != 0) {
+            log_error("worker %u: cannot set up its event loop", i);
+            break;
+        }
+        if (pthread_create(&workers[i].thread, NULL, worker_main,
+                           &workers[i]) != 0) {
+            log_error("worker %u: cannot start a thread", i);
+            break;
+        }
+        workers[i].threaded = 1;
+        nworkers++;
+    }
+    if (nworkers < n) {
+        worker_free(&workers[i]);
+        workers_stop();
+        workers_join();
+        return -1;
+    }
+    return 0;
+}
+
+void workers_stop(void)
+{
+    unsigned i;
+
+    for (i = 0; i < nworkers; i++) {
+        atomic_store(&workers[i].stop, 1);
+        event_active(workers[i].ctl, 0, 0);
+    }
+}
+
+void workers_join(void)
+{
+    unsigned i;
+
+    for (i = 0; i < nworkers; i++) {
+        pthread_join(workers[i].thread, NULL);
+        worker_free(&workers[i]);
+    }
+    free(workers);
+    workers = NULL;
+    nworkers = 0;
+}
+
+int worker_init_local(struct worker *w, struct runtime *rt,
+                      struct event_base *base)
+{
+    memset(w, 0, sizeof(*w));
+    w->rt = rt;
+    w->base = base;
+    w->exit_when_idle = 1;
+    atomic_init(&w->stop, 0);
+    return 0;
+}
