@@ -39,7 +39,11 @@ typedef struct {
 } sc_buf;
 
 static inline size_t buf_len(const sc_buf *b) { return b->end - b->start; }
-static inline const uint8_t *buf_data(const sc_buf *b) { return b->data + b->start; }
+/* An empty buffer may hold no storage: NULL + 0 is undefined in C. */
+static inline const uint8_t *buf_data(const sc_buf *b)
+{
+    return b->data != NULL ? b->data + b->start : NULL;
+}
 
 /* Room for n more bytes at the end; returns where to write, NULL on OOM.
  * Commit what was written with buf_commit. */
