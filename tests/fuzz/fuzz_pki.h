@@ -1,0 +1,56 @@
+/* The shared test PKI (vectors/pki: ca, server, client) as PEM text, so the
+ * fuzz targets run without finding files. Test keys only: never deploy them.
+ * Regenerate from the PEM files if the test PKI changes. */
+#ifndef FUZZ_PKI_H
+#define FUZZ_PKI_H
+
+static const char fuzz_ca_pem[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBZzCCARmgAwIBAgIDXBABMAUGAytlcDA6MR0wGwYDVQQKDBRTb3ZlcmVpZ24t\n"
+	"Q2hhaW4gVGVzdDEZMBcGA1UEAwwQU0MxIFRlc3QgUm9vdCBDQTAeFw0yNTAxMDEw\n"
+	"MDAwMDBaFw00NTAxMDEwMDAwMDBaMDoxHTAbBgNVBAoMFFNvdmVyZWlnbi1DaGFp\n"
+	"biBUZXN0MRkwFwYDVQQDDBBTQzEgVGVzdCBSb290IENBMCowBQYDK2VwAyEA+HIz\n"
+	"b4ce/5LBnmGmh3rS6jmImrfOYHElWayM8hlwjIqjQjBAMA8GA1UdEwEB/wQFMAMB\n"
+	"Af8wDgYDVR0PAQH/BAQDAgEGMB0GA1UdDgQWBBS79T2Ur9uEeHdXyBmWmY5LDrK6\n"
+	"+TAFBgMrZXADQQAw/IQuuvjkrqygubdmjXgbJls7CxWep8WBqIEL3itnuyIG0Rpu\n"
+	"UJsZr96Svk5r9PdvrKJ13axdZKXoAtqP0UEJ\n"
+	"-----END CERTIFICATE-----\n";
+
+static const char fuzz_server_pem[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBtTCCAWegAwIBAgIDXCABMAUGAytlcDA6MR0wGwYDVQQKDBRTb3ZlcmVpZ24t\n"
+	"Q2hhaW4gVGVzdDEZMBcGA1UEAwwQU0MxIFRlc3QgUm9vdCBDQTAeFw0yNTAxMDEw\n"
+	"MDAwMDBaFw00NTAxMDEwMDAwMDBaMDUxHTAbBgNVBAoMFFNvdmVyZWlnbi1DaGFp\n"
+	"biBUZXN0MRQwEgYDVQQDDAtzZXJ2ZXIudGVzdDAqMAUGAytlcAMhAOItU53+nJoj\n"
+	"XpQws71I8sgckznQG0qQUbI32u/5vwNXo4GUMIGRMAwGA1UdEwEB/wQCMAAwDgYD\n"
+	"VR0PAQH/BAQDAgeAMBMGA1UdJQQMMAoGCCsGAQUFBwMBMBwGA1UdEQQVMBOCC3Nl\n"
+	"cnZlci50ZXN0hwR/AAABMB0GA1UdDgQWBBQjr3Pz1KBiG20ocdL3kLy4vY2abDAf\n"
+	"BgNVHSMEGDAWgBS79T2Ur9uEeHdXyBmWmY5LDrK6+TAFBgMrZXADQQArkTyY27GQ\n"
+	"UtBYUmPdV1M/ZPWn2qYJueGLzRY6+DKzEEiEzQy4WKYM34LAmZ1+r+J9QWfVxH5y\n"
+	"b4P/pEmpliQM\n"
+	"-----END CERTIFICATE-----\n";
+
+static const char fuzz_server_key[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MC4CAQAwBQYDK2VwBCIEIJPYtUE5F2AsGlJ6jvQyCRcOM3zHGTXn5FCITcGNS0EK\n"
+	"-----END PRIVATE KEY-----\n";
+
+static const char fuzz_client_pem[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBlTCCAUegAwIBAgIDXDABMAUGAytlcDA6MR0wGwYDVQQKDBRTb3ZlcmVpZ24t\n"
+	"Q2hhaW4gVGVzdDEZMBcGA1UEAwwQU0MxIFRlc3QgUm9vdCBDQTAeFw0yNTAxMDEw\n"
+	"MDAwMDBaFw00NTAxMDEwMDAwMDBaMDUxHTAbBgNVBAoMFFNvdmVyZWlnbi1DaGFp\n"
+	"biBUZXN0MRQwEgYDVQQDDAtjbGllbnQudGVzdDAqMAUGAytlcAMhAJkPpsOQTj5Z\n"
+	"YJ0B62xYEPTyI6wkZyelhtV/pRURQCYjo3UwczAMBgNVHRMBAf8EAjAAMA4GA1Ud\n"
+	"DwEB/wQEAwIHgDATBgNVHSUEDDAKBggrBgEFBQcDAjAdBgNVHQ4EFgQUsXkHok2M\n"
+	"hNxr1p73aRq5PWYaxQ8wHwYDVR0jBBgwFoAUu/U9lK/bhHh3V8gZlpmOSw6yuvkw\n"
+	"BQYDK2VwA0EAVIWTr9CZ50EiJEP2DUBMxJrANVEHrU79zKjbBGXjxH1fUR96in5F\n"
+	"W8Iz1s0IJ5x+VOWHav5ExxvKyBaK5Y1aDg==\n"
+	"-----END CERTIFICATE-----\n";
+
+static const char fuzz_client_key[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MC4CAQAwBQYDK2VwBCIEIIihgMND/2eZmlDsUh3Q1SXtylbbT+Dwy5v9Ygev7RjB\n"
+	"-----END PRIVATE KEY-----\n";
+
+#endif
