@@ -51,7 +51,7 @@ static int load_pem(sc_ctx *ctx, const char *pem, int what)
 	FILE *f;
 	int fd, rc = SC_ERR_LOAD;
 
-	snprintf(path, sizeof(path), "%s/sc-fuzz-XXXXXX", dir != NULL ? dir : "/tmp");
+	snprintf(path, sizeof(path), "%s/sc-fuzz-XXXXXX", dir != NULL ? dir : P_tmpdir);
 	if ((fd = mkstemp(path)) < 0)
 		return SC_ERR_LOAD;
 	if ((f = fdopen(fd, "w")) == NULL) {

@@ -16,7 +16,7 @@ for target in engine; do
 		echo "run.sh: $bin not built (configure CC=clang --enable-fuzz, then make fuzz)" >&2
 		exit 1
 	fi
-	work=$(mktemp -d "${TMPDIR:-/tmp}/sc-fuzz-$target.XXXXXX")
+	work=$(mktemp -d -t "sc-fuzz-$target.XXXXXX")
 	mkdir "$work/corpus" "$work/artifacts"
 	cp "$here/corpus/$target/"* "$work/corpus/"
 	echo "fuzz_$target: ${secs}s over $(ls "$work/corpus" | wc -l) seeds in $work"

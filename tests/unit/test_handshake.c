@@ -278,7 +278,7 @@ static int write_crl(char *path, size_t cap, long serial)
 	ASN1_TIME *next = ASN1_TIME_set(NULL, VERIFY_TIME + 86400 * 30);
 	int fd, ok = 0;
 
-	snprintf(path, cap, "%s/sc-test-crl-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(path, cap, "%s/sc-test-crl-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
 	if ((f = fopen(pki_file("ca.pem"), "r")) != NULL) {
 		ca = PEM_read_X509(f, NULL, NULL, NULL);
 		fclose(f);
