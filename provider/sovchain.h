@@ -34,7 +34,7 @@ extern "C" {
 #define SC_ERR_CRYPTO        -3  /* a provider operation failed */
 #define SC_ERR_CONFIG        -4  /* the context is not usable as configured */
 #define SC_ERR_STATE         -5  /* call not allowed in this state */
-#define SC_ERR_PROTOCOL      -6  /* the peer broke the protocol: we sent an alert */
+#define SC_ERR_PROTOCOL      -6  /* the peer broke the protocol (alert sent where the spec asks) */
 #define SC_ERR_PEER_ALERT    -7  /* the peer sent a fatal alert */
 #define SC_ERR_TRUNCATED     -8  /* end of stream without close_notify */
 #define SC_ERR_CLOSED        -9  /* the direction is closed (close_notify) */
@@ -235,7 +235,8 @@ SC_API const char *sc_conn_suite(const sc_conn *conn);
 SC_API const char *sc_conn_group(const sc_conn *conn);
 /* The peer's verified leaf (borrowed; NULL if none) and its identity:
  * the first DNS/IP/URI subjectAltName for a server, the subject CN for a
- * client (falling back to the first SAN), as "CN:name", "DNS:name", ... */
+ * client (falling back to the first SAN), as "CN:name", "DNS:name", ...
+ * The identity is "" when the peer sent no certificate. */
 SC_API X509 *sc_conn_peer_cert(const sc_conn *conn);
 SC_API const char *sc_conn_peer_identity(const sc_conn *conn);
 /* Exporter (PROTOCOL.md section 7). Available once the handshake is done. */
