@@ -378,15 +378,20 @@ size_t sc_conn_output_limit(const sc_conn *c)
 }
 
 /* Section 4, key update: keep every secret under its byte and record
- * limits; the update record itself counts. */
-static int rekey_if_due(sc_conn *c, size_t next_len)
+ * limits (the update record itself counts). Returns how many of the next
+ * `want` bytes the current secret may still seal, after updating it if it
+ * is spent. */
+static int rekey_if_due(sc_conn *c, size_t want, size_t *allowed)
 {
     uint64_t max_rec = c->ctx->ku_records;
+    int rc;
 
     if (suite_table[c->suite].max_records < max_rec)
         max_rec = suite_table[c->suite].max_records;
-    if (c->wr.bytes + next_len > c->ctx->ku_bytes || c->wr.seq + 2 > max_rec)
-        return send_key_update(c, 0);
+    if (c->wr.bytes >= c->ctx->ku_bytes || c->wr.seq + 2 > max_rec)
+        if ((rc = send_key_update(c, 0)) != SC_OK)
+            return rc;
+    *allowed = c->ctx->ku_bytes - c->wr.bytes < want ? (size_t)(c->ctx->ku_bytes - c->wr.bytes) : want;
     return SC_OK;
 }
 
@@ -412,7 +417,7 @@ int sc_conn_write(sc_conn *c, const uint8_t *data, size_t len, size_t *consumed)
         return rc;
     while (*consumed < len && buf_len(&c->out) < OUTPUT_LIMIT) {
         size_t n = len - *consumed < REC_MAX_PLAIN ? len - *consumed : REC_MAX_PLAIN;
-        if ((rc = rekey_if_due(c, n)) != SC_OK)
+        if ((rc = rekey_if_due(c, n, &n)) != SC_OK)
             return rc;
         if ((rc = conn_send_record(c, REC_TYPE_APPDATA, data + *consumed, n)) != SC_OK)
             return conn_fail(c, rc, -1, "cannot seal application data: %s", sc_strerror(rc));
