@@ -4,6 +4,8 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#define _DEFAULT_SOURCE 1  /* timegm */
+#include <stdint.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -596,6 +598,37 @@ static int leaf_fit(X509 *leaf, int peer_is_server, char *detail, size_t cap)
 	return 1;
 }
 
+static int asn1_to_time(const ASN1_TIME *a, time_t *t)
+{
+	struct tm tm;
+
+	if (a == NULL || !ASN1_TIME_to_tm(a, &tm))
+		return 0;
+	*t = timegm(&tm);
+	return 1;
+}
+
+/* The span in which every certificate of a verified path is valid: what a
+ * cached verdict may be reused for. */
+static int path_window(STACK_OF(X509) *path, time_t *from, time_t *until)
+{
+	*from = 0;
+	*until = (time_t)INT64_MAX;
+	for (int i = 0; i < sk_X509_num(path); i++) {
+		X509 *x = sk_X509_value(path, i);
+		time_t nb, na;
+
+		if (!asn1_to_time(X509_get0_notBefore(x), &nb)
+		    || !asn1_to_time(X509_get0_notAfter(x), &na))
+			return 0;
+		if (nb > *from)
+			*from = nb;
+		if (na < *until)
+			*until = na;
+	}
+	return 1;
+}
+
 int cert_verify_chain(const cert_verify_params *p, STACK_OF(X509) *chain,
 		      uint8_t *alert, char *detail, size_t detail_cap)
 {
@@ -671,6 +704,10 @@ int cert_verify_chain(const cert_verify_params *p, STACK_OF(X509) *chain,
 		ret = SC_ERR_PROTOCOL;
 		goto out;
 	}
+	if (p->valid_from != NULL && p->valid_until != NULL
+	    && !path_window(X509_STORE_CTX_get0_chain(sctx), p->valid_from,
+			    p->valid_until))
+		goto out;
 	ret = SC_OK;
 out:
 	X509_STORE_CTX_free(sctx);

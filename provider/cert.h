@@ -38,6 +38,8 @@ typedef struct {
     const char *expected_name; /* client side: DNS name or IP literal; NULL on the server side */
     OSSL_LIB_CTX *libctx;
     const char *propq;
+    time_t *valid_from;        /* optional out: latest notBefore of the path */
+    time_t *valid_until;       /* optional out: earliest notAfter of the path */
 } cert_verify_params;
 
 /*

@@ -4,14 +4,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include "buf.h"
 #include "cert.h"
 
 #define KU_MAX_BYTES ((uint64_t)1 << 30)
 #define KU_MAX_RECORDS ((uint64_t)1 << 24)
+#define CERT_CACHE_SLOTS 1024
 
 static void set_list_text(char *out, size_t cap, const uint16_t *codes,
                           size_t n, int suites)
@@ -71,7 +74,8 @@ sc_ctx *sc_ctx_new(OSSL_LIB_CTX *libctx, const char *propq, sc_role role,
         goto fail;
     rc = SC_ERR_NOMEM;
     if ((ctx->store = X509_STORE_new()) == NULL
-        || (ctx->anchors = sk_X509_new_null()) == NULL)
+        || (ctx->anchors = sk_X509_new_null()) == NULL
+        || (ctx->cache = cert_cache_new(CERT_CACHE_SLOTS)) == NULL)
         goto fail;
     default_lists(ctx);
     if (err)
@@ -97,6 +101,9 @@ void sc_ctx_free(sc_ctx *ctx)
     if (ctx == NULL || __atomic_sub_fetch(&ctx->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
     sk_X509_pop_free(ctx->chain, X509_free);
+    free(ctx->chain_body);
+    OPENSSL_free(ctx->ca_names);
+    cert_cache_free(ctx->cache);
     EVP_PKEY_free(ctx->key);
     X509_STORE_free(ctx->store);
     sk_X509_pop_free(ctx->anchors, X509_free);
@@ -105,8 +112,37 @@ void sc_ctx_free(sc_ctx *ctx)
     free(ctx);
 }
 
+/* Message 3 / 5 body: u8 n_certs, then u16 len || der each (section 4). */
+static int encode_chain(STACK_OF(X509) *chain, uint8_t **out, size_t *out_len)
+{
+    sc_buf b = { 0 };
+    int n = sk_X509_num(chain);
+
+    if (n < 1 || n > 8 || buf_u8(&b, (uint8_t)n) != 0)
+        goto fail;
+    for (int i = 0; i < n; i++) {
+        int len = i2d_X509(sk_X509_value(chain, i), NULL);
+        uint8_t *w;
+        if (len <= 0 || len > 0xFFFF || buf_u16(&b, (uint16_t)len) != 0
+            || (w = buf_reserve(&b, (size_t)len)) == NULL || i2d_X509(sk_X509_value(chain, i), &w) != len)
+            goto fail;
+        buf_commit(&b, (size_t)len);
+    }
+    if (buf_len(&b) > 16384 || (*out = malloc(buf_len(&b))) == NULL)
+        goto fail;
+    memcpy(*out, buf_data(&b), buf_len(&b));
+    *out_len = buf_len(&b);
+    buf_free(&b);
+    return SC_OK;
+fail:
+    buf_free(&b);
+    return SC_ERR_LOAD;
+}
+
 int sc_ctx_load_cert_chain(sc_ctx *ctx, const char *source)
 {
+    uint8_t *body = NULL;
+    size_t body_len = 0;
     STACK_OF(X509) *chain = NULL;
     int rc;
 
@@ -115,12 +151,16 @@ int sc_ctx_load_cert_chain(sc_ctx *ctx, const char *source)
     rc = cert_load_chain(ctx->algs.libctx, ctx->algs.propq, source, &chain);
     if (rc != SC_OK)
         return rc;
-    if (ctx->key != NULL && !cert_key_matches(sk_X509_value(chain, 0), ctx->key)) {
+    if ((ctx->key != NULL && !cert_key_matches(sk_X509_value(chain, 0), ctx->key))
+        || encode_chain(chain, &body, &body_len) != SC_OK) {
         sk_X509_pop_free(chain, X509_free);
         return SC_ERR_LOAD;
     }
     sk_X509_pop_free(ctx->chain, X509_free);
+    free(ctx->chain_body);
     ctx->chain = chain;
+    ctx->chain_body = body;
+    ctx->chain_body_len = body_len;
     return SC_OK;
 }
 
@@ -150,8 +190,18 @@ int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile, const char *capath)
     if (ctx == NULL || (cafile == NULL && capath == NULL))
         return SC_ERR_ARG;
     rc = cert_load_trust(ctx->store, ctx->anchors, cafile, capath);
-    if (rc == SC_OK)
+    if (rc == SC_OK) {
+        uint8_t *names = NULL;
+        size_t len = 0;
         ctx->have_trust = 1;
+        rc = cert_ca_names_encode(ctx->anchors, &names, &len);
+        if (rc == SC_ERR_LIMIT)   /* only a hint: too many CAs to list */
+            rc = SC_OK;
+        OPENSSL_free(ctx->ca_names);
+        ctx->ca_names = names;
+        ctx->ca_names_len = len;
+    }
+    ctx_trust_changed(ctx);
     return rc;
 }
 
@@ -164,6 +214,7 @@ int sc_ctx_load_crl(sc_ctx *ctx, const char *crlfile)
     rc = cert_load_crl(ctx->store, crlfile);
     if (rc == SC_OK)
         ctx->have_crl = 1;
+    ctx_trust_changed(ctx);
     return rc;
 }
 
@@ -278,6 +329,15 @@ int sc_ctx_set_key_update_limits(sc_ctx *ctx, uint64_t bytes, uint64_t records)
 void sc_ctx_set_verify_time(sc_ctx *ctx, time_t t)
 {
     ctx->verify_time = t;
+    ctx_trust_changed(ctx);
+}
+
+/* Configuration comes before use (sovchain.h), so no connection holds a
+ * cached chain while this runs. */
+void ctx_trust_changed(sc_ctx *ctx)
+{
+    cert_cache_free(ctx->cache);
+    ctx->cache = cert_cache_new(CERT_CACHE_SLOTS);   /* NULL: no caching */
 }
 
 int ctx_offers_suite(const sc_ctx *ctx, uint16_t code)

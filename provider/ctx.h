@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "algs.h"
+#include "certcache.h"
 #include "sovchain.h"
 
 #define SC_MAX_OFFER 16
@@ -19,6 +20,11 @@ struct sc_ctx {
     sc_algs algs;
 
     STACK_OF(X509) *chain;         /* own chain, leaf first */
+    uint8_t *chain_body;           /* ...encoded once as message 3 / 5 */
+    size_t chain_body_len;
+    uint8_t *ca_names;             /* anchors' subjects for message 4 */
+    size_t ca_names_len;
+    cert_cache *cache;             /* verified peer chains */
     EVP_PKEY *key;
     X509_STORE *store;             /* trust anchors (+ CRLs) */
     STACK_OF(X509) *anchors;       /* anchors from the CA file, for CA names */
@@ -40,6 +46,9 @@ struct sc_ctx {
     uint64_t ku_records;
     time_t verify_time;
 };
+
+/* Forget cached verdicts: the trust configuration changed. */
+void ctx_trust_changed(sc_ctx *ctx);
 
 /* Whether our preference list offers this code. */
 int ctx_offers_suite(const sc_ctx *ctx, uint16_t code);

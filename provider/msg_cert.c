@@ -3,10 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
 #include "cert.h"
+#include "certcache.h"
+#include "kdf.h"
 #include "msg.h"
 
 #define MAX_CHAIN 8
@@ -22,30 +25,17 @@ static int sends_chain(const sc_conn *c)
 
 int cert_chain_build(sc_conn *c, sc_buf *b)
 {
-    STACK_OF(X509) *chain = c->ctx->chain;
-    int n = sends_chain(c) ? sk_X509_num(chain) : 0;
+    int sends = sends_chain(c);
 
-    if (c->role == SC_ROLE_SERVER && n == 0)
+    if (c->role == SC_ROLE_SERVER && !sends)
         return conn_fail(c, SC_ERR_CONFIG, SC_ALERT_INTERNAL_ERROR,
                          "no server certificate and key configured");
-    if (n > MAX_CHAIN)
-        n = MAX_CHAIN;
-    if (buf_u8(b, (uint8_t)n))
-        return SC_ERR_NOMEM;
-    for (int i = 0; i < n; i++) {
-        int len = i2d_X509(sk_X509_value(chain, i), NULL);
-        uint8_t *w;
-        if (len <= 0 || len > 0xFFFF || buf_u16(b, (uint16_t)len))
-            return SC_ERR_CRYPTO;
-        if ((w = buf_reserve(b, (size_t)len)) == NULL)
-            return SC_ERR_NOMEM;
-        if (i2d_X509(sk_X509_value(chain, i), &w) != len)
-            return SC_ERR_CRYPTO;
-        buf_commit(b, (size_t)len);
-    }
     if (c->role == SC_ROLE_CLIENT)
-        c->hs->peer_sent_cert = n > 0;   /* the client's own: for ClientAuth */
-    return SC_OK;
+        c->hs->peer_sent_cert = sends;   /* the client's own: for ClientAuth */
+    if (!sends)
+        return buf_u8(b, 0) == 0 ? SC_OK : SC_ERR_NOMEM;
+    /* Encoded once when the chain was loaded. */
+    return buf_put(b, c->ctx->chain_body, c->ctx->chain_body_len) == 0 ? SC_OK : SC_ERR_NOMEM;
 }
 
 /* u8 n_certs; n times u16 len (1..) || der. */
@@ -70,36 +60,63 @@ static int parse_chain(sc_conn *c, const char *msg, const uint8_t *body,
     return SC_OK;
 }
 
-static int verify_peer(sc_conn *c, const uint8_t **der, const size_t *der_len,
-                       size_t n)
+/* Path validation (section 9) of a chain not seen before; the verdict is
+ * cached for the context under the hash of the message body. */
+static int verify_new_chain(sc_conn *c, const uint8_t key[SC_HASH_LEN],
+                            const uint8_t **der, const size_t *der_len, size_t n,
+                            time_t now, STACK_OF(X509) **chain)
 {
+    time_t from = 0, until = 0;
     cert_verify_params p = {
         .store = c->ctx->store,
         .check_crl = c->ctx->have_crl,
-        .verify_time = c->ctx->verify_time,
+        .verify_time = now,
         .peer_is_server = c->role == SC_ROLE_CLIENT,
-        .expected_name = c->role == SC_ROLE_CLIENT ? c->server_name : NULL,
+        .expected_name = NULL,          /* per connection: checked by the caller */
         .libctx = c->ctx->algs.libctx,
         .propq = c->ctx->algs.propq,
+        .valid_from = &from,
+        .valid_until = &until,
     };
-    STACK_OF(X509) *chain = NULL;
     uint8_t alert = SC_ALERT_BAD_CERTIFICATE;
+    char why[sizeof(c->detail)] = "";
     int rc;
 
-    rc = cert_parse_chain(der, der_len, n, p.libctx, p.propq, &chain, &alert,
-                          c->detail, sizeof(c->detail));
+    rc = cert_parse_chain(der, der_len, n, p.libctx, p.propq, chain, &alert, why, sizeof(why));
     if (rc == SC_OK)
-        rc = cert_verify_chain(&p, chain, &alert, c->detail, sizeof(c->detail));
+        rc = cert_verify_chain(&p, *chain, &alert, why, sizeof(why));
     if (rc != SC_OK) {
-        char why[sizeof(c->detail)];
-        sk_X509_pop_free(chain, X509_free);
-        memcpy(why, c->detail, sizeof(why));
-        return conn_fail(c, rc == SC_ERR_PROTOCOL ? rc : SC_ERR_PROTOCOL,
-                         rc == SC_ERR_PROTOCOL ? alert : SC_ALERT_INTERNAL_ERROR, "%s", why);
+        sk_X509_pop_free(*chain, X509_free);
+        *chain = NULL;
+        if (rc != SC_ERR_PROTOCOL)
+            return conn_fail(c, rc, SC_ALERT_INTERNAL_ERROR, "certificate check failed: %s",
+                             sc_strerror(rc));
+        return conn_reject(c, alert, "%s", why);
     }
+    cert_cache_put(c->ctx->cache, key, *chain, from, until, now);
+    return SC_OK;
+}
+
+static int verify_peer(sc_conn *c, const uint8_t *body, size_t len,
+                       const uint8_t **der, const size_t *der_len, size_t n)
+{
+    time_t now = c->ctx->verify_time ? c->ctx->verify_time : time(NULL);
+    STACK_OF(X509) *chain = NULL;
+    uint8_t key[SC_HASH_LEN];
+    X509 *leaf;
+    int rc;
+
+    if ((rc = kdf_hash(&c->ctx->algs, body, len, key)) != SC_OK)
+        return conn_fail(c, rc, SC_ALERT_INTERNAL_ERROR, "cannot hash the certificate chain");
+    if (!cert_cache_get(c->ctx->cache, key, now, &chain)
+        && (rc = verify_new_chain(c, key, der, der_len, n, now, &chain)) != SC_OK)
+        return rc;
     c->peer_chain = chain;
-    if (cert_identity(sk_X509_value(chain, 0), c->role == SC_ROLE_CLIENT,
-                      c->identity, sizeof(c->identity)) != SC_OK)
+    leaf = sk_X509_value(chain, 0);
+    if (c->role == SC_ROLE_CLIENT && !cert_name_matches(leaf, c->server_name))
+        return conn_reject(c, SC_ALERT_BAD_CERTIFICATE,
+                           "server certificate does not match name '%s'", c->server_name);
+    if (cert_identity(leaf, c->role == SC_ROLE_CLIENT, c->identity, sizeof(c->identity)) != SC_OK)
         c->identity[0] = '\0';
     return SC_OK;
 }
@@ -110,7 +127,7 @@ int server_cert_handle(sc_conn *c, const uint8_t *body, size_t len)
     size_t der_len[MAX_CHAIN], n;
     int rc = parse_chain(c, "ServerCertSend", body, len, 1, der, der_len, &n);
 
-    return rc != SC_OK ? rc : verify_peer(c, der, der_len, n);
+    return rc != SC_OK ? rc : verify_peer(c, body, len, der, der_len, n);
 }
 
 int client_cert_handle(sc_conn *c, const uint8_t *body, size_t len)
@@ -130,26 +147,21 @@ int client_cert_handle(sc_conn *c, const uint8_t *body, size_t len)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER,
                            "client sent a certificate that was not requested");
     c->hs->peer_sent_cert = 1;
-    return verify_peer(c, der, der_len, n);
+    return verify_peer(c, body, len, der, der_len, n);
 }
 
 int cert_request_build(sc_conn *c, sc_buf *b)
 {
-    uint8_t *names = NULL;
-    size_t names_len = 0;
-    int rc = SC_OK;
+    const sc_ctx *ctx = c->ctx;
+    /* The CA names are only a hint: with mode 0 they must be empty. */
+    size_t names_len = ctx->verify_mode == SC_VERIFY_NONE || ctx->ca_names_len > 0xFFFF
+        ? 0 : ctx->ca_names_len;
 
-    c->hs->mode = (uint8_t)c->ctx->verify_mode;
-    if (c->hs->mode != SC_VERIFY_NONE
-        && (rc = cert_ca_names_encode(c->ctx->anchors, &names, &names_len)) != SC_OK)
-        return rc;
-    if (names_len > 0xFFFF)
-        names_len = 0;   /* only a hint: too many CAs to list */
+    c->hs->mode = (uint8_t)ctx->verify_mode;
     if (buf_u8(b, c->hs->mode) || buf_u16(b, (uint16_t)names_len)
-        || buf_put(b, names, names_len))
-        rc = SC_ERR_NOMEM;
-    OPENSSL_free(names);
-    return rc;
+        || buf_put(b, ctx->ca_names, names_len))
+        return SC_ERR_NOMEM;
+    return SC_OK;
 }
 
 int cert_request_handle(sc_conn *c, const uint8_t *body, size_t len)
