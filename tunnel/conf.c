@@ -516,8 +516,7 @@ static int check_file(struct config *c, const struct svc_cfg *s,
 static int validate_service(struct config *c, struct svc_cfg *s,
                             struct cfg_err *err)
 {
-    static const char *const required[] = { "mode", "connect", "cert", "key",
-                                            "ca", NULL };
+    static const char *const required[] = { "mode", "connect", "ca", NULL };
     const struct addr *plain;
     size_t i, nplain;
 
@@ -527,6 +526,18 @@ static int validate_service(struct config *c, struct svc_cfg *s,
                          required[i]);
             return -1;
         }
+    }
+    /* A client may go without a certificate (to a server whose verify is
+     * optional or none); a server always proves its identity. */
+    if (s->mode == MODE_SERVER && (s->cert == NULL || s->key == NULL)) {
+        conf_error(c, s->line, err, "[%s] missing '%s'", s->name,
+                   s->cert == NULL ? "cert" : "key");
+        return -1;
+    }
+    if ((s->cert == NULL) != (s->key == NULL)) {
+        conf_error(c, s->line, err, "[%s] 'cert' and 'key' go together",
+                   s->name);
+        return -1;
     }
     if (s->accept.text == NULL && !(s->mode == MODE_CLIENT &&
                                     c->file == NULL)) {

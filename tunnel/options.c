@@ -48,7 +48,7 @@ const struct opt_row opt_table[] = {
     { "connect", OPT_ADDRV, S(connect), NULL, NULL, "ADDR",
       "address to connect to; repeat for failover, tried in order" },
     { "cert", OPT_STR, S(cert), NULL, NULL, "FILE",
-      "certificate chain, leaf first (PEM or DER, or a store URI)" },
+      "certificate chain, leaf first (PEM/DER or store URI; client: optional)" },
     { "key", OPT_STR, S(key), NULL, NULL, "FILE",
       "private key (PEM or DER, or a store URI)" },
     { "ca", OPT_STR, S(ca), NULL, NULL, "FILE|DIR",

@@ -99,11 +99,11 @@ static int configure_ctx(const struct config *c, const struct svc_cfg *s,
     struct stat st;
     int rc;
 
-    if ((rc = sc_ctx_load_cert_chain(ctx, s->cert)) != SC_OK) {
+    if (s->cert != NULL && (rc = sc_ctx_load_cert_chain(ctx, s->cert)) != SC_OK) {
         load_error(c, s, "cert", s->cert, rc, err);
         return -1;
     }
-    if ((rc = sc_ctx_load_private_key(ctx, s->key, NULL)) != SC_OK) {
+    if (s->key != NULL && (rc = sc_ctx_load_private_key(ctx, s->key, NULL)) != SC_OK) {
         load_error(c, s, "key", s->key, rc, err);
         return -1;
     }

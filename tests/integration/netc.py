@@ -54,6 +54,8 @@ def single(addr, bytewise, keep_open):
             s.sendall(data)
         if not keep_open:
             s.shutdown(socket.SHUT_WR)
+    except (ConnectionResetError, BrokenPipeError):
+        err.append("reset")
     except OSError as e:
         err.append(str(e))
     t.join()

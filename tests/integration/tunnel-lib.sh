@@ -16,6 +16,7 @@ PIDS=()
 
 cleanup() {
     local p
+    set +e
     for p in "${PIDS[@]}"; do
         kill "$p" 2>/dev/null
     done
@@ -92,7 +93,8 @@ start_tunnel() {
 }
 
 # make_pki: CA, server (server.test, 127.0.0.1, ::1), client (client.test),
-# a client of another CA and an expired client, in $T/pki as NAME.pem/.key.
+# a client of another CA, an expired client, and server2 (also valid for
+# server.test, identity DNS:server2.test with scca) in $T/pki as NAME.pem/.key.
 # Uses scca from this build when it works, else the fixed test PKI.
 make_pki() {
     local d="$T/pki"
@@ -101,7 +103,8 @@ make_pki() {
         "$SCCA" init "$d/other" >/dev/null 2>&1 &&
         "$SCCA" issue "$d/ca" server server.test --san DNS:server.test,IP:127.0.0.1,IP:::1 \
             --out "$d/server" >/dev/null 2>&1 &&
-        "$SCCA" issue "$d/ca" server server.test --san DNS:server.test,IP:127.0.0.1,IP:::1 \
+        "$SCCA" issue "$d/ca" server server2.test \
+            --san DNS:server2.test,DNS:server.test,IP:127.0.0.1,IP:::1 \
             --out "$d/server2" >/dev/null 2>&1 &&
         "$SCCA" issue "$d/ca" client client.test --out "$d/client" >/dev/null 2>&1 &&
         "$SCCA" issue "$d/other" client client.test --out "$d/other_client" >/dev/null 2>&1 &&
@@ -139,7 +142,7 @@ client_args() {
 
 # start_pair BACKEND_ADDR [SERVER_ARGS...] [-- CLIENT_ARGS...]: a server
 # tunnel in front of the backend and a client tunnel in front of it; sets
-# SRV_ADDR, SRV_PID, CLI_ADDR, CLI_PID.
+# SRV_ADDR, SRV_PID, CLI_ADDR, CLI_PID. Logs: $T/${PAIR}server.log, ...client.log.
 start_pair() {
     local backend=$1 sargs=() cargs=()
     shift
@@ -147,12 +150,12 @@ start_pair() {
     [ $# -gt 0 ] && shift
     cargs=("$@")
     # shellcheck disable=SC2046
-    start_tunnel server server --accept 127.0.0.1:0 --connect "$backend" \
+    start_tunnel "${PAIR:-}server" server --accept 127.0.0.1:0 --connect "$backend" \
         $(server_args) --workers 2 -v "${sargs[@]}"
     SRV_ADDR=$TUN_ADDR
     SRV_PID=$TUN_PID
     # shellcheck disable=SC2046
-    start_tunnel client client --accept 127.0.0.1:0 --connect "$SRV_ADDR" \
+    start_tunnel "${PAIR:-}client" client --accept 127.0.0.1:0 --connect "$SRV_ADDR" \
         $(client_args) --workers 2 -v "${cargs[@]}"
     CLI_ADDR=$TUN_ADDR
     CLI_PID=$TUN_PID

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Refused handshakes are logged with the alert and the certificate problem,
+# on both sides, and the plaintext client sees a reset, never data:
+# wrong CA, expired certificate, wrong server name, client refused by
+# `allow`, no client certificate where one is required.
+. "$(dirname "$0")/tunnel-lib.sh"
+
+make_pki
+start_echod echod 127.0.0.1:0
+backend=$ECHO_ADDR
+# shellcheck disable=SC2046
+start_tunnel server server --accept 127.0.0.1:0 --connect "$backend" \
+    $(server_args) --workers 1 -v
+server=$TUN_ADDR
+# shellcheck disable=SC2046
+start_tunnel allowsrv server --accept 127.0.0.1:0 --connect "$backend" \
+    $(server_args) --workers 1 --allow CN:somebody-else.test --allow DNS:*.example
+allowsrv=$TUN_ADDR
+
+n=0
+# refused SERVER_ADDR SERVER_LOG SERVER_PATTERN CLIENT_PATTERN CLIENT_ARGS...
+refused() {
+    local srv=$1 slog=$2 spat=$3 cpat=$4 name out rc
+    shift 4
+    n=$((n + 1))
+    name=refused$n
+    start_tunnel "$name" client --accept 127.0.0.1:0 --connect "$srv" \
+        --workers 1 "$@"
+    set +e
+    out=$(printf 'secret\n' | netc "$TUN_ADDR" 2>/dev/null)
+    rc=$?
+    set -e
+    [ -z "$out" ] || fail "$name: data crossed a refused handshake: '$out'"
+    [ "$rc" != 0 ] || fail "$name: the plaintext client saw a clean end"
+    wait_for "$T/$name.log" "close peer=" || fail "$name: no close line"
+    grep -q -e "$cpat" "$T/$name.log" || fail "$name: client log lacks '$cpat'"
+    wait_for "$T/$slog.log" "$spat" || fail "$name: $slog log lacks '$spat'"
+    kill "$TUN_PID"
+}
+
+set -e
+# A client certificate from another CA.
+refused "$server" server 'handshake failed: alert sent unknown_ca' \
+    'handshake failed: alert received unknown_ca' \
+    --cert "$PKI/other_client.pem" --key "$PKI/other_client.key" \
+    --ca "$PKI/ca.pem" --server-name server.test
+# An expired client certificate.
+refused "$server" server 'handshake failed: alert sent certificate_expired' \
+    'alert received certificate_expired' \
+    --cert "$PKI/expired_client.pem" --key "$PKI/expired_client.key" \
+    --ca "$PKI/ca.pem" --server-name server.test
+# The server's certificate does not carry the name the client expects.
+refused "$server" server 'alert received bad_certificate' \
+    'handshake failed: alert sent bad_certificate' \
+    --cert "$PKI/client.pem" --key "$PKI/client.key" \
+    --ca "$PKI/ca.pem" --server-name wrong.test
+# A good certificate, but not in the server's allow list.
+refused "$allowsrv" allowsrv 'alert sent access_denied' \
+    'alert received access_denied' \
+    $(client_args)
+grep -q 'client CN:client.test not in allow list' "$T/allowsrv.log" ||
+    fail "allow refusal not explained"
+# No client certificate where one is required.
+refused "$server" server 'alert sent certificate_required' \
+    'alert received certificate_required' \
+    --ca "$PKI/ca.pem" --server-name server.test
+
+# And the same server admits a client its allow list names.
+# shellcheck disable=SC2046
+start_tunnel allowsrv2 server --accept 127.0.0.1:0 --connect "$backend" \
+    $(server_args) --workers 1 --allow CN:other.test --allow CN:client.*
+# shellcheck disable=SC2046
+start_tunnel okcli client --accept 127.0.0.1:0 --connect "$TUN_ADDR" \
+    $(client_args) --workers 1
+out=$(printf 'hi\n' | netc "$TUN_ADDR") || fail "allowed client refused"
+[ "$out" = "echo: hi" ] || fail "allowed client: '$out'"
+echo "PASS"
