@@ -4,7 +4,9 @@
 #include <string.h>
 #include <strings.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/kdf.h>
+#include <openssl/params.h>
 
 #include "sovchain.h"
 
@@ -84,6 +86,23 @@ int group_index_by_name(const char *name, size_t len)
     return -1;
 }
 
+/* Setting the digest by name fetches it: do that once per context. */
+static EVP_KDF_CTX *hkdf_template(const sc_algs *a)
+{
+    EVP_KDF_CTX *k = EVP_KDF_CTX_new(a->hkdf);
+    OSSL_PARAM params[3], *p = params;
+
+    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA2-256", 0);
+    if (a->propq != NULL)
+        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_PROPERTIES, a->propq, 0);
+    *p = OSSL_PARAM_construct_end();
+    if (k != NULL && EVP_KDF_CTX_set_params(k, params) != 1) {
+        EVP_KDF_CTX_free(k);
+        k = NULL;
+    }
+    return k;
+}
+
 int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
 {
     int offered = 0;
@@ -98,6 +117,8 @@ int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
     a->eph = kx_alg_fetch(libctx, a->propq, KX_X25519_EPH);
     if (a->sha256 == NULL || a->hmac == NULL || a->hkdf == NULL || a->eph == NULL)
         return SC_ERR_UNSUPPORTED;
+    if ((a->hkdf_sha256 = hkdf_template(a)) == NULL)
+        return SC_ERR_UNSUPPORTED;
     for (size_t i = 0; i < suite_count; i++) {
         a->cipher[i] = EVP_CIPHER_fetch(libctx, suite_table[i].evp_name, a->propq);
         offered += a->cipher[i] != NULL;
@@ -111,6 +132,7 @@ void algs_release(sc_algs *a)
 {
     EVP_MD_free(a->sha256);
     EVP_MAC_free(a->hmac);
+    EVP_KDF_CTX_free(a->hkdf_sha256);
     EVP_KDF_free(a->hkdf);
     kx_alg_free(a->eph);
     for (size_t i = 0; i < suite_count; i++)

@@ -44,6 +44,7 @@ typedef struct {
     EVP_MD *sha256;
     EVP_MAC *hmac;
     EVP_KDF *hkdf;
+    EVP_KDF_CTX *hkdf_sha256;    /* HKDF with its digest set: duplicated per use */
     kx_alg *eph;                 /* X25519 for steps 1-2 */
     EVP_CIPHER *cipher[8];       /* by suite row; NULL = not offered */
     kx_alg *group[8];            /* by group row; NULL = not offered */

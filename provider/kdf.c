@@ -13,16 +13,20 @@ static int hkdf_run(const sc_algs *a, int mode, const uint8_t *salt,
                     const uint8_t *info, size_t info_len, uint8_t *out,
                     size_t out_len)
 {
-    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(a->hkdf);
+    /* OpenSSL 3.0's HKDF cannot be duplicated: then name the digest anew. */
+    EVP_KDF_CTX *kctx = EVP_KDF_CTX_dup(a->hkdf_sha256);
+    int named = kctx == NULL;
     OSSL_PARAM params[7], *p = params;
     int ok;
 
-    if (kctx == NULL)
+    if (kctx == NULL && (kctx = EVP_KDF_CTX_new(a->hkdf)) == NULL)
         return SC_ERR_NOMEM;
+    if (named) {
+        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA2-256", 0);
+        if (a->propq != NULL)
+            *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_PROPERTIES, a->propq, 0);
+    }
     *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA2-256", 0);
-    if (a->propq != NULL)
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_PROPERTIES, a->propq, 0);
     *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
     if (salt != NULL)
         *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);

@@ -13,6 +13,7 @@ struct opts {
     const char *server_cert, *server_key, *client_cert, *client_key;
     const char *ca, *crl, *name;
     int mode;
+    long repeat;
 };
 
 static sc_ctx *make_ctx(sc_role role, const struct opts *o)
@@ -90,9 +91,10 @@ int main(int argc, char **argv)
         { "crl", required_argument, NULL, 'f' },
         { "name", required_argument, NULL, 'g' },
         { "verify", required_argument, NULL, 'h' },
+        { "repeat", required_argument, NULL, 'i' },
         { NULL, 0, NULL, 0 },
     };
-    struct opts o = { .mode = SC_VERIFY_REQUIRED };
+    struct opts o = { .mode = SC_VERIFY_REQUIRED, .repeat = 1 };
     sc_ctx *cctx = NULL, *sctx = NULL;
     sc_conn *c = NULL, *s = NULL;
     int ch, rc = 2;
@@ -107,21 +109,27 @@ int main(int argc, char **argv)
         case 'f': o.crl = optarg; break;
         case 'g': o.name = optarg; break;
         case 'h': o.mode = atoi(optarg); break;
+        case 'i': o.repeat = atol(optarg); break;
         default: return 2;
         }
     }
     if (!o.server_cert || !o.server_key || !o.ca || !o.name) {
         fprintf(stderr, "usage: handshake_check --server-cert F --server-key F "
-                "[--client-cert F --client-key F] --ca F [--crl F] --name NAME [--verify 0|1|2]\n");
+                "[--client-cert F --client-key F] --ca F [--crl F] --name NAME [--verify 0|1|2] [--repeat N]\n");
         return 2;
     }
     if ((sctx = make_ctx(SC_ROLE_SERVER, &o)) == NULL || (cctx = make_ctx(SC_ROLE_CLIENT, &o)) == NULL)
         goto out;
-    if ((c = sc_conn_new(cctx)) == NULL || (s = sc_conn_new(sctx)) == NULL
-        || sc_conn_start(c) != SC_OK || sc_conn_start(s) != SC_OK)
-        goto out;
-    while (pump(c, s) | pump(s, c))
-        ;
+    /* --repeat N: N handshakes over the same contexts (for profiling). */
+    for (long i = 0; i < o.repeat; i++) {
+        sc_conn_free(c);
+        sc_conn_free(s);
+        if ((c = sc_conn_new(cctx)) == NULL || (s = sc_conn_new(sctx)) == NULL
+            || sc_conn_start(c) != SC_OK || sc_conn_start(s) != SC_OK)
+            goto out;
+        while (pump(c, s) | pump(s, c))
+            ;
+    }
     rc = 1;
     if (!sc_conn_handshake_done(c) || !sc_conn_handshake_done(s)) {
         report_failure(c, s);
