@@ -254,12 +254,18 @@ static int open_record(sc_conn *c, const uint8_t *rec, size_t frag)
         return conn_reject(c, SC_ALERT_BAD_RECORD_MAC, "record shorter than the tag (%s seq %llu)",
                            name, (unsigned long long)c->rd.seq);
     }
-    /* Opened data lands where sc_conn_read takes it from; the buffer is
-     * empty here (feeding stops while it holds data). */
-    if ((pt = buf_reserve(&c->app, frag)) == NULL)
+    /* Opened application data lands in the caller's buffer when it fits
+     * (sc_conn_feed_into), else where sc_conn_read takes it from; that
+     * buffer is empty here (feeding stops while it holds data). */
+    int direct = type == REC_TYPE_APPDATA && c->direct != NULL
+        && frag - SC_TAG_LEN <= c->direct_cap - c->direct_len;
+    if (direct)
+        pt = c->direct + c->direct_len;
+    else if ((pt = buf_reserve(&c->app, frag)) == NULL)
         return conn_fail(c, SC_ERR_NOMEM, SC_ALERT_INTERNAL_ERROR, "out of memory");
     if (rec_open(&c->rd, rec, rec + REC_HDR_LEN, frag, pt) != 0) {
-        buf_free(&c->app);
+        if (!direct)
+            buf_free(&c->app);
         if (type == REC_TYPE_ALERT)
             return conn_fail(c, SC_ERR_PROTOCOL, -1, "alert record cannot be opened (%s seq %llu)",
                              name, (unsigned long long)c->rd.seq);
@@ -268,7 +274,9 @@ static int open_record(sc_conn *c, const uint8_t *rec, size_t frag)
     }
     c->opened_any = 1;
     rc = on_record(c, type, pt, frag - SC_TAG_LEN);
-    if (rc == SC_OK && type == REC_TYPE_APPDATA)
+    if (rc == SC_OK && direct)
+        c->direct_len += frag - SC_TAG_LEN;
+    else if (rc == SC_OK && type == REC_TYPE_APPDATA)
         buf_commit(&c->app, frag - SC_TAG_LEN);
     else if (buf_len(&c->app) == 0)
         buf_free(&c->app);
@@ -333,6 +341,29 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
     }
     *consumed = used;
     return c->failed ? c->err : SC_OK;
+}
+
+int sc_conn_feed_into(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed,
+                      uint8_t *out, size_t cap, size_t *n)
+{
+    int rc;
+
+    *consumed = *n = 0;
+    if (c == NULL || out == NULL)
+        return SC_ERR_ARG;
+    /* Data already opened goes first, to keep the order. */
+    if (buf_len(&c->app) > 0) {
+        rc = sc_conn_read(c, out, cap, n);
+        if (rc != SC_OK || buf_len(&c->app) > 0)
+            return rc;
+    }
+    c->direct = out;
+    c->direct_cap = cap;
+    c->direct_len = *n;
+    rc = sc_conn_feed(c, in, len, consumed);
+    *n = c->direct_len;
+    c->direct = NULL;
+    return rc;
 }
 
 int sc_conn_feed_eof(sc_conn *c)
@@ -421,6 +452,52 @@ int sc_conn_write(sc_conn *c, const uint8_t *data, size_t len, size_t *consumed)
             return rc;
         if ((rc = conn_send_record(c, REC_TYPE_APPDATA, data + *consumed, n)) != SC_OK)
             return conn_fail(c, rc, -1, "cannot seal application data: %s", sc_strerror(rc));
+        *consumed += n;
+        c->bytes_sent += n;
+    }
+    return SC_OK;
+}
+
+size_t sc_conn_sealed_size(size_t len)
+{
+    size_t records = len / REC_MAX_PLAIN + (len % REC_MAX_PLAIN != 0);
+
+    /* Plus one key update record that may have to come first. */
+    return len + records * (REC_HDR_LEN + SC_TAG_LEN) + REC_HDR_LEN + 1 + SC_TAG_LEN;
+}
+
+/* Move pending engine output (handshake, alerts, key updates) into out. */
+static size_t move_output(sc_conn *c, uint8_t *out, size_t cap)
+{
+    return sc_conn_take_output(c, out, cap);
+}
+
+int sc_conn_write_into(sc_conn *c, const uint8_t *data, size_t len, size_t *consumed,
+                       uint8_t *out, size_t cap, size_t *written)
+{
+    int rc = check_writable(c);
+
+    *consumed = *written = 0;
+    if (rc != SC_OK)
+        return rc;
+    if (out == NULL || (data == NULL && len))
+        return SC_ERR_ARG;
+    *written = move_output(c, out, cap);
+    while (*consumed < len && buf_len(&c->out) == 0) {
+        size_t n = len - *consumed < REC_MAX_PLAIN ? len - *consumed : REC_MAX_PLAIN;
+        if ((rc = rekey_if_due(c, n, &n)) != SC_OK)
+            return rc;
+        *written += move_output(c, out + *written, cap - *written);
+        if (buf_len(&c->out) > 0)
+            break;   /* the key update did not fit: send what we have */
+        size_t room = cap - *written;
+        if (room < rec_sealed_len(&c->wr, 1))
+            break;
+        if (rec_sealed_len(&c->wr, n) > room)
+            n = room - rec_sealed_len(&c->wr, 0);
+        if ((rc = rec_seal_to(&c->wr, REC_TYPE_APPDATA, data + *consumed, n, out + *written)) != SC_OK)
+            return conn_fail(c, rc, -1, "cannot seal application data: %s", sc_strerror(rc));
+        *written += rec_sealed_len(&c->wr, n);
         *consumed += n;
         c->bytes_sent += n;
     }

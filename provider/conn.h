@@ -63,6 +63,8 @@ struct sc_conn {
     sc_buf in;                 /* a partial record */
     sc_buf out;                /* bytes for the peer */
     sc_buf app;                /* opened application data not yet read */
+    uint8_t *direct;           /* sc_conn_feed_into: the caller's buffer */
+    size_t direct_cap, direct_len;
     hs_state *hs;
     uint8_t exp[SC_HASH_LEN];
     STACK_OF(X509) *peer_chain;

@@ -68,25 +68,26 @@ static void make_nonce(const rec_dir *d, uint8_t nonce[SC_IV_LEN])
         nonce[SC_IV_LEN - 1 - i] ^= (uint8_t)(d->seq >> (8 * i));
 }
 
-int rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
-             sc_buf *out)
+size_t rec_sealed_len(const rec_dir *d, size_t len)
 {
-    size_t frag = rec_keyed(d) ? len + SC_TAG_LEN : len;
+    return REC_HDR_LEN + len + (rec_keyed(d) ? SC_TAG_LEN : 0);
+}
+
+int rec_seal_to(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
+                uint8_t *w)
+{
+    size_t frag = rec_sealed_len(d, len) - REC_HDR_LEN;
     uint8_t nonce[SC_IV_LEN];
-    uint8_t *w;
     int outl = 0, finl = 0;
 
     if (len > REC_MAX_PLAIN)
         return SC_ERR_ARG;
-    if ((w = buf_reserve(out, REC_HDR_LEN + frag)) == NULL)
-        return SC_ERR_NOMEM;
     w[0] = type;
     w[1] = (uint8_t)(frag >> 8);
     w[2] = (uint8_t)frag;
     if (!rec_keyed(d)) {
         if (len)
             memcpy(w + REC_HDR_LEN, pt, len);
-        buf_commit(out, REC_HDR_LEN + frag);
         return SC_OK;
     }
     /* Section 2: never wrap; the caller closes before this. */
@@ -100,10 +101,25 @@ int rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
         || EVP_CIPHER_CTX_ctrl(d->cctx, EVP_CTRL_AEAD_GET_TAG, SC_TAG_LEN,
                                w + REC_HDR_LEN + len) != 1)
         return SC_ERR_CRYPTO;
-    buf_commit(out, REC_HDR_LEN + frag);
     d->seq++;
     d->bytes += len;
     return SC_OK;
+}
+
+int rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
+             sc_buf *out)
+{
+    size_t n = rec_sealed_len(d, len);
+    uint8_t *w;
+    int rc;
+
+    if (len > REC_MAX_PLAIN)
+        return SC_ERR_ARG;
+    if ((w = buf_reserve(out, n)) == NULL)
+        return SC_ERR_NOMEM;
+    if ((rc = rec_seal_to(d, type, pt, len, w)) == SC_OK)
+        buf_commit(out, n);
+    return rc;
 }
 
 int rec_open(rec_dir *d, const uint8_t hdr[REC_HDR_LEN], const uint8_t *ct,

@@ -39,6 +39,11 @@ int rec_install(rec_dir *d, const sc_algs *a, int suite, int encrypt,
 int rec_update(rec_dir *d, const sc_algs *a, int encrypt);
 static inline int rec_keyed(const rec_dir *d) { return d->suite >= 0; }
 
+/* Bytes one record of `len` plaintext bytes takes on the wire. */
+size_t rec_sealed_len(const rec_dir *d, size_t len);
+/* Seal one record into `w`, which has room for rec_sealed_len bytes. */
+int rec_seal_to(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
+                uint8_t *w);
 /* Append one record (header, then plaintext or ciphertext || tag) to out. */
 int rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
              sc_buf *out);

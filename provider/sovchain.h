@@ -209,6 +209,24 @@ SC_API SC_WUR int sc_conn_write(sc_conn *conn, const uint8_t *data, size_t len,
 SC_API SC_WUR int sc_conn_read(sc_conn *conn, uint8_t *out, size_t cap,
                                size_t *n);
 SC_API size_t sc_conn_pending_read(const sc_conn *conn);
+
+/*
+ * Zero-copy variants for relays. sc_conn_write_into first moves pending
+ * engine output into `out`, then seals application data straight into it
+ * (full 16384-byte records where room allows), setting *consumed and
+ * *written. sc_conn_sealed_size(n) is the room that n plaintext bytes can
+ * need. sc_conn_feed_into is sc_conn_feed that opens application data
+ * straight into `out` (cap bytes), setting *n; data that does not fit is
+ * kept for sc_conn_read, and feeding stops until it is read.
+ */
+SC_API SC_WUR int sc_conn_write_into(sc_conn *conn, const uint8_t *data,
+                                     size_t len, size_t *consumed,
+                                     uint8_t *out, size_t cap,
+                                     size_t *written);
+SC_API size_t sc_conn_sealed_size(size_t len);
+SC_API SC_WUR int sc_conn_feed_into(sc_conn *conn, const uint8_t *in,
+                                    size_t len, size_t *consumed,
+                                    uint8_t *out, size_t cap, size_t *n);
 SC_API size_t sc_conn_output_limit(const sc_conn *conn);
 
 /* Send close_notify: ends our direction (half-close). */
