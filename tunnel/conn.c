@@ -611,7 +611,8 @@ static void plain_read_cb(struct bufferevent *bev, void *arg)
             c->plain_eof = 1;
         } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             /* A reset read here would look like a clean end to libevent. */
-            conn_drop(c, RST_NET, "\"plaintext side: %s\"", strerror(errno));
+            conn_drop(c, RST_NET, "\"reset (plaintext side): %s\"",
+                      strerror(errno));
             return;
         }
         break;

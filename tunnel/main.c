@@ -174,7 +174,7 @@ static int start(struct app *a)
 {
     struct global_cfg *g = &a->cr->conf.g;
     struct cfg_err err;
-    char perr[256];
+    char perr[256], *pidfile = NULL;
     size_t i;
     int rc, foreground;
 
@@ -210,7 +210,9 @@ static int start(struct app *a)
         rc = 1;
         goto out;
     }
-    if (g->pid != NULL && pidfile_write(g->pid) != 0) {
+    /* A reload may replace the configuration: keep the file we wrote. */
+    if (g->pid != NULL && ((pidfile = strdup(g->pid)) == NULL ||
+                           pidfile_write(pidfile) != 0)) {
         log_error("pid %s: %s", g->pid, strerror(errno));
         rc = 1;
         goto out;
@@ -228,9 +230,10 @@ static int start(struct app *a)
     }
     rc = a->cli.stdio ? run_stdio(a) : run_services(a);
     event_base_free(a->base);
-    if (g->pid != NULL)
-        unlink(g->pid);
+    if (pidfile != NULL)
+        unlink(pidfile);
 out:
+    free(pidfile);
     runtime_close(&a->rt);
     return rc;
 }

@@ -33,10 +33,16 @@ cli_rss=$(rss "$CLI_PID")
 netc --many 200 100000 "$CLI_ADDR" || fail "concurrent round 2"
 settled "$SRV_PID" "$srv_fds" || fail "server descriptors after round 2"
 settled "$CLI_PID" "$cli_fds" || fail "client descriptors after round 2"
+n=$(grep -c 'close peer=.*end=eof' "$T/server.log")
+[ "$n" = 400 ] || fail "server logged $n clean closes, expected 400"
+# AddressSanitizer keeps freed memory in quarantine: memory is only
+# meaningful without it (descriptors are checked either way).
+if grep -q libasan "/proc/$SRV_PID/maps"; then
+    echo "PASS (memory not compared under AddressSanitizer)"
+    exit 0
+fi
 # Allow 8 MiB of allocator noise: connection buffers kept after the end
 # (a watermark's worth, 64 KiB, each) would exceed it many times over.
 [ "$(rss "$SRV_PID")" -le $((srv_rss + 8192)) ] || fail "server memory grew: $srv_rss -> $(rss "$SRV_PID") KiB"
 [ "$(rss "$CLI_PID")" -le $((cli_rss + 8192)) ] || fail "client memory grew: $cli_rss -> $(rss "$CLI_PID") KiB"
-n=$(grep -c 'close peer=.*end=eof' "$T/server.log")
-[ "$n" = 400 ] || fail "server logged $n clean closes, expected 400"
 echo "PASS"

@@ -23,6 +23,14 @@ cleanup() {
     for p in "${PIDS[@]}"; do
         wait "$p" 2>/dev/null
     done
+    # Under --enable-sanitizers, a report in any log fails the test.
+    if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T"/*.log \
+        "$T"/*.stderr >/dev/null 2>&1; then
+        grep -h -A30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+            "$T"/*.log "$T"/*.stderr 2>/dev/null | head -n 80 >&2
+        rm -rf "$T"
+        exit 1
+    fi
     rm -rf "$T"
 }
 trap cleanup EXIT
