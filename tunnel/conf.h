@@ -95,7 +95,7 @@ void conf_error(const struct config *c, unsigned line, struct cfg_err *err,
 /* Line on which a service option was set (section line when unset). */
 unsigned svc_line(const struct svc_cfg *s, const char *name);
 
-/* Parse helpers, exposed for unit tests. */
+/* Value parsers, exposed for unit tests. */
 int cfg_parse_msec(const char *s, unsigned *out);
 int cfg_parse_size(const char *s, uint64_t *out);
 int cfg_parse_bool(const char *s, int *out);

@@ -1,4 +1,4 @@
-# Helpers for the sctunnel integration scenarios (sourced, bash).
+# Shared functions of the sctunnel integration scenarios (sourced, bash).
 # Every process a test starts is recorded and stopped on exit; readiness is
 # awaited by polling a log line with a bounded loop, never by a fixed sleep.
 set -u
