@@ -1,4 +1,5 @@
 /* Shared setup of the per-parser fuzz targets: see fuzz_harness.h. */
+#define _XOPEN_SOURCE 700  /* mkstemp, fdopen, P_tmpdir */
 #include "fuzz_harness.h"
 
 #include <stdio.h>

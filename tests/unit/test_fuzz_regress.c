@@ -6,6 +6,7 @@
  * sanitizer build, as the sanitizer's report; either fails the test.
  * Built once per target, with FUZZ_TARGET_NAME naming it.
  *   test_fuzz_<target> [file-or-dir ...]   (default: the two directories) */
+#define _POSIX_C_SOURCE 200809L  /* scandir, alphasort */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
