@@ -228,13 +228,12 @@ static void reference_handshake(int p)
 {
 	profile *pr = &prof[p];
 	sc_conn *end[2];
-	size_t len;
+	size_t len, fed[2] = { 0, 0 };
 
 	end[SC_ROLE_SERVER] = new_conn(p, SC_ROLE_SERVER);
 	end[SC_ROLE_CLIENT] = new_conn(p, SC_ROLE_CLIENT);
-	/* Everything each side sends is logged; fed to the other side from
-	 * where that side's feeding stopped. */
-	size_t fed[2] = { 0, 0 };
+	/* Everything each side sends is logged, and fed to the other side
+	 * from where the last feeding stopped. */
 	discard_output(end[SC_ROLE_CLIENT], &pr->sent[SC_ROLE_CLIENT]);
 	for (int moved = 1; moved;) {
 		moved = 0;
