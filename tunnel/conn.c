@@ -215,6 +215,10 @@ static void engine_failed(struct conn *c, int rc)
     else if (err == SC_ERR_TRUNCATED)
         snprintf(what, sizeof(what), "truncated (end of stream without "
                  "close_notify)");
+    else if (err == SC_ERR_PROTOCOL)
+        /* Section 2: e.g. an alert record that cannot be opened closes the
+         * connection without a reply, so say that nothing was sent. */
+        snprintf(what, sizeof(what), "protocol error (no alert sent)");
     else
         snprintf(what, sizeof(what), "%s", sc_strerror(err));
     c->failed = 1;
