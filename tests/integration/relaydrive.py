@@ -4,7 +4,8 @@ passes through modrelay, each session with its own alteration.
 
 relaydrive.py sweep TUNNEL RELAY_OUT OPS_FILE [--jobs N] [--step S]
     [--sample N] [--long BYTES] [--seed N]
-relaydrive.py case TUNNEL RELAY_OUT OPS_FILE SIZE OP...
+relaydrive.py cases TUNNEL RELAY_OUT OPS_FILE CLIENT_LOG SERVER_LOG
+    < lines "SIZE|OP|PATTERN"
 
 modrelay (-f OPS_FILE) takes the operation of its i-th connection from line
 i+1 of OPS_FILE, and prints one report line per connection to RELAY_OUT.
@@ -20,9 +21,10 @@ then one session per offset S apart over the whole short session in each
 direction, and N random offsets in the data of long sessions, N/2 per
 direction, with JOBS sessions at a time.
 
-case: one session of SIZE bytes with the operation OP (e.g. "c2s swap 2"),
-after an unaltered one that learns the record layout; prints the session's
-outcome and modrelay's report line.
+cases: one session at a time, of SIZE bytes with the operation OP (e.g.
+"c2s swap 2"), each size after an unaltered session that shows the record
+layout; besides the checks above, one of the close lines the session left
+in the tunnels' logs must match PATTERN (a Python regular expression).
 """
 import os
 import random
@@ -216,32 +218,73 @@ def sweep(args):
     return 1 if failures else 0
 
 
-def case(args):
-    addr, out_path, ops_path, size = args[:4]
-    op = " ".join(args[4:])
+def close_lines(path):
+    with open(path, errors="replace") as f:
+        return [line.strip() for line in f if "close peer=" in line]
+
+
+def wait_close(path, count):
+    """The close lines of `path` once there are more than `count` (bounded)."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        lines = close_lines(path)
+        if len(lines) > count or time.monotonic() > deadline:
+            return lines[count:]
+        time.sleep(0.02)
+
+
+def cases(args):
+    """One session per line of standard input, "SIZE|OP|PATTERN", one at a
+    time (in OP, "@data" stands for the offset of the direction's first
+    application-data record): the altered session must pass check_altered, and one of the close
+    lines it caused (client or server log) must match the regular
+    expression PATTERN."""
+    addr, out_path, ops_path, client_log, server_log = args[:5]
     relay = Relay(out_path, ops_path)
-    data = random.randbytes(int(size))
-    _, records = calibrate(relay, addr, data)
-    print("layout: " + " ".join("%s:%d:%02x" % r for r in records))
-    (cid,) = relay.plan([op])
-    reply, end = session(addr, data)
-    rep = relay.reports([cid])[cid]
-    print("session: %s, %d of %d bytes back" % (end, len(reply), len(data)))
-    print("relay: " + rep["line"])
-    why = check_altered(data, reply, end)
-    if rep.get("applied") != "1":
-        why = "operation not applied"
-    if why is not None:
-        print("FAIL: %s: %s" % (op, why), file=sys.stderr)
-        return 1
-    return 0
+    failures = []
+    layouts = {}
+    for line in sys.stdin:
+        if not line.strip() or line.startswith("#"):
+            continue
+        size, op, pattern = line.rstrip("\n").split("|", 2)
+        data = random.randbytes(int(size))
+        if size not in layouts:
+            nc, ns = len(close_lines(client_log)), len(close_lines(server_log))
+            base, records = calibrate(relay, addr, data)
+            wait_close(client_log, nc)
+            wait_close(server_log, ns)
+            layouts[size] = base
+            print("%s-byte session, records (direction:number:type): %s" % (
+                size, " ".join("%s:%d:0x%02x" % r for r in sorted(records))))
+        # "@data": the offset of the first application-data record of the
+        # operation's direction in the unaltered session.
+        op = op.replace("@data", layouts[size].get(op.split()[0] + "_data", ""))
+        nc, ns = len(close_lines(client_log)), len(close_lines(server_log))
+        (cid,) = relay.plan([op])
+        reply, end = session(addr, data)
+        rep = relay.reports([cid])[cid]
+        ends = wait_close(client_log, nc) + wait_close(server_log, ns)
+        why = check_altered(data, reply, end)
+        if rep.get("applied") != "1":
+            why = "operation not applied"
+        elif why is None and not any(re.search(pattern, e) for e in ends):
+            why = "no close line matches %r" % pattern
+        print("%s (%s): plaintext %s, %d of %d bytes back" % (
+            op, rep.get("hit"), end, len(reply), len(data)))
+        for e in ends:
+            print("    " + e[e.index("[") if "[" in e else 0:])
+        if why is not None:
+            failures.append("%s: %s" % (op, why))
+    for f in failures:
+        print("FAIL: " + f, file=sys.stderr)
+    return 1 if failures else 0
 
 
 def main(argv):
     if argv and argv[0] == "sweep":
         return sweep(argv[1:])
-    if argv and argv[0] == "case":
-        return case(argv[1:])
+    if argv and argv[0] == "cases":
+        return cases(argv[1:])
     print(__doc__, file=sys.stderr)
     return 2
 
