@@ -61,6 +61,9 @@ struct conn {
     int net_shut, plain_shut;           /* write sides shut down */
     int failed;
     uint64_t sent, received;            /* plaintext bytes */
+    uint64_t net_in;                    /* SC1 bytes the engine consumed */
+    uint8_t first[8];                   /* the peer's first bytes */
+    size_t first_len;
     struct timeval start, last;
     char peer[ADDR_TEXT_MAX];           /* the SC1 peer */
     char plain[ADDR_TEXT_MAX];          /* the plaintext side */
@@ -199,6 +202,62 @@ static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
     conn_finish(c);
 }
 
+/*
+ * A peer that does not speak SC1 at all (a TLS or HTTP client, an SSH
+ * server, a port scanner): say what its first bytes look like, so that the
+ * log shows the misdirected connection for what it is. Only before the
+ * peer's first valid record, and only when its first byte is not one an
+ * SC1 peer can send first (sections 1 and 2: ClientHello 0x01 to a server,
+ * ServerHello 0x02 to a client, an alert 0x15 to either): an SC1 peer with
+ * a fault gets the engine's own explanation alone.
+ */
+static const char *not_sc1(const struct conn *c, char *out, size_t outlen)
+{
+    static const char *const methods[] = { "GET ", "HEAD ", "POST ", "PUT ",
+        "DELETE ", "OPTIONS ", "CONNECT ", "PATCH ", "TRACE ", "HTTP/" };
+    const uint8_t *b = c->first;
+    size_t n = c->first_len, i, len;
+    const char *what = "unknown bytes";
+    char hex[3 * sizeof(c->first) + 1];
+
+    if (n == 0 || sc_conn_last_step(c->sc) > (c->client ? 1 : 0) ||
+        b[0] == 0x15 || b[0] == (c->client ? 0x02 : 0x01))
+        return NULL;
+    if (n >= 2 && b[0] == 0x16 && b[1] == 0x03)
+        what = "TLS";
+    else if (n >= 4 && memcmp(b, "SSH-", 4) == 0)
+        what = "SSH";
+    for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        len = strlen(methods[i]);
+        /* The first bytes may hold only the start of a long method. */
+        if (memcmp(b, methods[i], n < len ? n : len) == 0 && n >= 4)
+            what = "HTTP";
+    }
+    for (i = 0; i < n; i++)
+        snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", b[i]);
+    hex[3 * n - 1] = '\0';
+    snprintf(out, outlen, "not SC1: %s%s (first bytes %s); ",
+             strcmp(what, "unknown bytes") == 0 ? "" : "looks like ", what,
+             hex);
+    return out;
+}
+
+/* Keep the peer's first bytes for not_sc1(): `p` starts at stream offset
+ * net_in. */
+static void note_first(struct conn *c, const uint8_t *p, size_t len)
+{
+    size_t n;
+
+    if (c->net_in >= sizeof(c->first))
+        return;
+    n = sizeof(c->first) - (size_t)c->net_in;
+    if (n > len)
+        n = len;
+    memcpy(c->first + c->net_in, p, n);
+    if (c->net_in + n > c->first_len)
+        c->first_len = (size_t)c->net_in + n;
+}
+
 /* The engine ended the connection: say why, as the log line needs it. */
 static void engine_failed(struct conn *c, int rc)
 {
@@ -206,7 +265,8 @@ static void engine_failed(struct conn *c, int rc)
     int sent = sc_conn_alert_sent(c->sc), recv = sc_conn_alert_received(c->sc);
     const char *detail = sc_conn_error_detail(c->sc);
     const char *stage = c->hs_done ? "" : "handshake failed: ";
-    char what[128];
+    char what[128], alien[96];
+    const char *odd = c->hs_done ? NULL : not_sc1(c, alien, sizeof(alien));
 
     if (err == SC_ERR_PEER_ALERT && recv >= 0)
         snprintf(what, sizeof(what), "alert received %s", sc_alert_name(recv));
@@ -222,11 +282,13 @@ static void engine_failed(struct conn *c, int rc)
     else
         snprintf(what, sizeof(what), "%s", sc_strerror(err));
     c->failed = 1;
+    if (odd == NULL)
+        odd = "";
     if (detail != NULL && *detail != '\0')
-        conn_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s: %s\"", stage, what,
-                  detail);
+        conn_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s%s: %s\"", stage, odd,
+                  what, detail);
     else
-        conn_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s\"", stage, what);
+        conn_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s%s\"", stage, odd, what);
 }
 
 /* ---- Timers. */
@@ -453,8 +515,10 @@ static int feed(struct conn *c, int *progress)
             len = 2 * WIRE_RECORD_MAX;
         if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
             return 0;
+        note_first(c, p, len);
         rc = sc_conn_feed(c->sc, p, len, &used);
         evbuffer_drain(in, used);
+        c->net_in += used;
         if (used > 0)
             *progress = 1;
         if (rc != SC_OK) {
@@ -673,10 +737,14 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
     case PH_CONNECT:
         connect_failed(c, "connect timeout");
         break;
-    case PH_HANDSHAKE:
-        conn_drop(c, RST_PLAIN, "\"handshake timeout after step %d\"",
-                  sc_conn_last_step(c->sc));
+    case PH_HANDSHAKE: {
+        char alien[96];
+        const char *odd = not_sc1(c, alien, sizeof(alien));
+
+        conn_drop(c, RST_PLAIN, "\"%shandshake timeout after step %d\"",
+                  odd != NULL ? odd : "", sc_conn_last_step(c->sc));
         break;
+    }
     case PH_OPEN:
         event_base_gettimeofday_cached(c->w->base, &now);
         idle.tv_sec = c->cfg->idle_timeout / 1000;
