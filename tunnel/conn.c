@@ -59,6 +59,7 @@ struct conn {
     int peer_closed;                    /* close_notify received and read */
     int sent_close;                     /* close_notify sent */
     int net_shut, plain_shut;           /* write sides shut down */
+    int net_held, plain_held;           /* reading stopped: destination full */
     int failed;
     uint64_t sent, received;            /* plaintext bytes */
     uint64_t net_in;                    /* SC1 bytes the engine consumed */
@@ -614,6 +615,28 @@ static int check_end(struct conn *c)
     return 0;
 }
 
+/*
+ * libevent 2.1 runs a read callback again at once for as long as its input
+ * stays at the high watermark with reading enabled, so a side that cannot
+ * be drained because its destination is full would make the worker spin.
+ * Stop reading it outright; a later pump that drains it resumes reading.
+ */
+static void hold_read(struct bufferevent *bev, int *held)
+{
+    size_t len;
+
+    if (bev == NULL)
+        return;
+    len = evbuffer_get_length(bufferevent_get_input(bev));
+    if (len >= CONN_WATERMARK && !*held) {
+        bufferevent_disable(bev, EV_READ);
+        *held = 1;
+    } else if (len < CONN_WATERMARK && *held) {
+        bufferevent_enable(bev, EV_READ);
+        *held = 0;
+    }
+}
+
 /* Move everything that can move; -1 if the connection was dropped. */
 static int pump(struct conn *c)
 {
@@ -634,6 +657,10 @@ static int pump(struct conn *c)
     } while (progress);
     if (any && c->phase == PH_OPEN)
         touch(c);
+    if (c->net_up)
+        hold_read(c->net, &c->net_held);
+    if (c->plain_up)
+        hold_read(c->pin, &c->plain_held);
     return check_end(c);
 }
 
