@@ -1,10 +1,12 @@
 /*
  * echod: a plaintext echo service for the tunnel demo and tests.
  *
- *   echod [-r] [-c N] ADDR
+ *   echod [-r] [-c N] [-g TEXT] ADDR
  *
  * Default: answers each line with "echo: " and the line. -r: echoes bytes
  * unchanged. -c N: resets the connection (RST) after echoing N bytes.
+ * -g TEXT: speaks first, sending TEXT and a newline on accepting (like an
+ * SMTP or FTP banner).
  * ADDR is host:port (port 0 picks one) or unix:/path. Prints
  * "echod listening on ADDR" once ready. When a client ends its sending
  * side, echod finishes its reply and then ends its own (half-close).
@@ -24,6 +26,7 @@
 
 static int raw_mode;
 static long reset_after = -1;
+static const char *greeting;
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -48,6 +51,12 @@ static void *serve(void *arg)
     long total = 0;
     ssize_t n;
 
+    if (greeting != NULL &&
+        (write_all(fd, greeting, strlen(greeting)) != 0 ||
+         write_all(fd, "\n", 1) != 0)) {
+        close(fd);
+        return NULL;
+    }
     while ((n = read(fd, buf, sizeof(buf))) > 0) {
         if (raw_mode) {
             if (reset_after >= 0 && total + n >= reset_after) {
@@ -158,19 +167,21 @@ int main(int argc, char **argv)
 {
     int opt, lfd, fd;
 
-    while ((opt = getopt(argc, argv, "rc:")) != -1) {
-        if (opt == 'r') {
+    while ((opt = getopt(argc, argv, "rc:g:")) != -1) {
+        if (opt == 'g') {
+            greeting = optarg;
+        } else if (opt == 'r') {
             raw_mode = 1;
         } else if (opt == 'c') {
             raw_mode = 1;
             reset_after = atol(optarg);
         } else {
-            fprintf(stderr, "usage: echod [-r] [-c N] ADDR\n");
+            fprintf(stderr, "usage: echod [-r] [-c N] [-g TEXT] ADDR\n");
             return 2;
         }
     }
     if (optind + 1 != argc) {
-        fprintf(stderr, "usage: echod [-r] [-c N] ADDR\n");
+        fprintf(stderr, "usage: echod [-r] [-c N] [-g TEXT] ADDR\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);

@@ -17,6 +17,13 @@
  *   drop K               leave the K-th record out
  *   swap K               send record K+1 before record K
  *   inject N HEX         insert the bytes HEX before stream offset N
+ *   join K               hold records from the K-th on until an
+ *                        application-data record (type 0x17) is complete,
+ *                        then send them in one write (data pipelined right
+ *                        behind the records before it)
+ *
+ * or, without DIR, "gate PATH": connect to TARGET only once PATH exists,
+ * so that a test can act while the accepted side waits (bounded: 30 s).
  *
  * Records are parsed by their SC1 header (PROTOCOL.md section 2: u8 type,
  * u16 length), on the bytes as received. With -f, connection number i
@@ -43,9 +50,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
-enum opkind { OP_NONE, OP_FLIP, OP_DUP, OP_DROP, OP_SWAP, OP_INJECT };
+enum opkind { OP_NONE, OP_FLIP, OP_DUP, OP_DROP, OP_SWAP, OP_INJECT, OP_JOIN,
+              OP_GATE };
 
 struct op {
     enum opkind kind;
@@ -54,6 +63,7 @@ struct op {
     uint8_t mask;
     uint8_t inject[256];
     size_t inject_len;
+    char gate[512];
     char text[600];
 };
 
@@ -78,6 +88,7 @@ struct dir {
     long long first_data;
     struct buf out, held, saved;
     int holding;
+    int joined;                 /* OP_JOIN done */
 };
 
 struct conn {
@@ -154,6 +165,13 @@ static int op_parse(struct op *op, int argc, char **argv)
         return 0;
     if (argc < 2)
         return -1;
+    if (strcmp(argv[0], "gate") == 0) {
+        op->kind = OP_GATE;
+        if (argc != 2 || strlen(argv[1]) >= sizeof(op->gate))
+            return -1;
+        memcpy(op->gate, argv[1], strlen(argv[1]) + 1);
+        return 0;
+    }
     if (strcmp(argv[0], "c2s") == 0)
         op->dir = 0;
     else if (strcmp(argv[0], "s2c") == 0)
@@ -199,6 +217,8 @@ static int op_parse(struct op *op, int argc, char **argv)
         op->kind = OP_DROP;
     else if (strcmp(argv[1], "swap") == 0)
         op->kind = OP_SWAP;
+    else if (strcmp(argv[1], "join") == 0)
+        op->kind = OP_JOIN;
     else
         return -1;
     return 0;
@@ -260,6 +280,15 @@ static int record_done(struct dir *d)
         return 0;
     d->holding = 0;
     switch (op->kind) {
+    case OP_JOIN:
+        if (type != 0x17)
+            return 0;            /* keep holding */
+        if (buf_add(&d->out, d->held.p, d->held.len) != 0)
+            return -1;
+        d->joined = 1;
+        mark_applied(d, "sent in one write with the records held before it",
+                     d->rec, type);
+        break;
     case OP_DUP:
         if (buf_add(&d->out, d->held.p, d->held.len) != 0 ||
             buf_add(&d->out, d->held.p, d->held.len) != 0)
@@ -321,6 +350,7 @@ static int process(struct dir *d, const uint8_t *p, size_t n)
                 d->holding = op != NULL &&
                     ((op->kind == OP_DUP || op->kind == OP_DROP) ?
                      d->rec == op->n :
+                     op->kind == OP_JOIN ? !d->joined && d->rec >= op->n :
                      op->kind == OP_SWAP &&
                      (d->rec == op->n || d->rec == op->n + 1));
             }
@@ -410,11 +440,50 @@ static void *relay_dir(void *arg)
     return NULL;
 }
 
+static int connect_target(void)
+{
+    int fd = socket(target->ai_family, SOCK_STREAM, 0);
+
+    if (fd < 0)
+        return -1;
+    if (connect(fd, target->ai_addr, target->ai_addrlen) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* "gate PATH": wait (bounded) for PATH to exist. */
+static void wait_gate(const char *path)
+{
+    struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+    for (int i = 0; i < 3000 && access(path, F_OK) != 0; i++)
+        nanosleep(&ts, NULL);
+}
+
 static void *relay_conn(void *arg)
 {
     struct conn *c = arg;
     pthread_t t[2];
     int started[2] = { 0, 0 };
+
+    if (c->op.kind == OP_GATE)
+        wait_gate(c->op.gate);
+    if ((c->fd[1] = connect_target()) < 0) {
+        struct linger lg = { 1, 0 };
+
+        /* The target refused: the client sees a reset too. */
+        setsockopt(c->fd[0], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        close(c->fd[0]);
+        pthread_mutex_lock(&out_lock);
+        printf("conn %lu connect failed: %s\n", c->id, strerror(errno));
+        fflush(stdout);
+        pthread_mutex_unlock(&out_lock);
+        pthread_mutex_destroy(&c->lock);
+        free(c);
+        return NULL;
+    }
 
     for (int i = 0; i < 2; i++) {
         struct dir *d = &c->d[i];
@@ -423,7 +492,8 @@ static void *relay_conn(void *arg)
         d->idx = i;
         d->src = c->fd[i];
         d->dst = c->fd[1 - i];
-        d->op = c->op.kind != OP_NONE && c->op.dir == i ? &c->op : NULL;
+        d->op = c->op.kind != OP_NONE && c->op.kind != OP_GATE &&
+                c->op.dir == i ? &c->op : NULL;
         d->first_data = -1;
     }
     for (int i = 0; i < 2; i++)
@@ -452,19 +522,6 @@ static void *relay_conn(void *arg)
     return NULL;
 }
 
-static int connect_target(void)
-{
-    int fd = socket(target->ai_family, SOCK_STREAM, 0);
-
-    if (fd < 0)
-        return -1;
-    if (connect(fd, target->ai_addr, target->ai_addrlen) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static int resolve(const char *addr)
 {
     struct addrinfo hints;
@@ -482,7 +539,8 @@ static int resolve(const char *addr)
 static int usage(void)
 {
     fprintf(stderr, "usage: modrelay [-v] [-f OPSFILE] TARGET "
-            "[c2s|s2c none|flip N [MASK]|dup K|drop K|swap K|inject N HEX]\n");
+            "[c2s|s2c none|flip N [MASK]|dup K|drop K|swap K|inject N HEX|"
+            "join K] [gate PATH]\n");
     return 2;
 }
 
@@ -491,7 +549,7 @@ int main(int argc, char **argv)
     struct sockaddr_in sin;
     socklen_t len = sizeof(sin);
     unsigned long id = 0;
-    int opt, lfd, fd, tfd;
+    int opt, lfd, fd;
 
     while ((opt = getopt(argc, argv, "vf:")) != -1) {
         if (opt == 'v')
@@ -532,31 +590,17 @@ int main(int argc, char **argv)
             perror("modrelay: accept");
             return 1;
         }
-        if ((tfd = connect_target()) < 0) {
-            struct linger lg = { 1, 0 };
-
-            /* The target refused: the client sees a reset too. */
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-            close(fd);
-            pthread_mutex_lock(&out_lock);
-            printf("conn %lu connect failed: %s\n", id++, strerror(errno));
-            fflush(stdout);
-            pthread_mutex_unlock(&out_lock);
-            continue;
-        }
         if ((c = calloc(1, sizeof(*c))) == NULL) {
             close(fd);
-            close(tfd);
             continue;
         }
         c->id = id;
         c->fd[0] = fd;
-        c->fd[1] = tfd;
+        c->fd[1] = -1;
         pthread_mutex_init(&c->lock, NULL);
         op_for(id++, &c->op);
         if (pthread_create(&t, NULL, relay_conn, c) != 0) {
             close(fd);
-            close(tfd);
             pthread_mutex_destroy(&c->lock);
             free(c);
             continue;
