@@ -3,6 +3,9 @@
 #include "worker.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,10 +54,35 @@ static void close_listeners(struct worker *w)
     w->binds = NULL;
 }
 
+/* How long a worker stays idle before its freed memory is released. */
+#define TRIM_DELAY_MS 1000
+
 void worker_conn_removed(struct worker *w)
 {
+    struct timeval tv = { TRIM_DELAY_MS / 1000, (TRIM_DELAY_MS % 1000) * 1000 };
+
     if ((w->stopping || w->exit_when_idle) && w->nconns == 0)
         event_base_loopexit(w->base, NULL);
+    else if (w->nconns == 0 && w->trim != NULL && !evtimer_pending(w->trim, NULL))
+        evtimer_add(w->trim, &tv);
+}
+
+/*
+ * The worker has had no connection for a while. glibc keeps the pages its
+ * connections freed in the thread's arena (only the top of a heap is given
+ * back), so after a burst of connections the daemon would otherwise stay at
+ * its peak size for good; give them back now. At most once per idle spell,
+ * so a lone connection coming and going costs little.
+ */
+static void trim_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+
+    if (w->nconns != 0)
+        return;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 static void deadline_cb(evutil_socket_t fd, short what, void *arg)
@@ -106,6 +134,8 @@ static int worker_setup(struct worker *w, struct runtime *rt, unsigned ms)
         return -1;
     if ((w->ctl = event_new(w->base, -1, 0, ctl_cb, w)) == NULL)
         return -1;
+    if ((w->trim = evtimer_new(w->base, trim_cb, w)) == NULL)
+        return -1;
     w->lev = calloc(rt->nsvc, sizeof(*w->lev));
     w->binds = calloc(rt->nsvc, sizeof(*w->binds));
     if (w->lev == NULL || w->binds == NULL)
@@ -130,6 +160,8 @@ static void worker_free(struct worker *w)
         event_free(w->deadline);
     if (w->ctl != NULL)
         event_free(w->ctl);
+    if (w->trim != NULL)
+        event_free(w->trim);
     if (w->base != NULL)
         event_base_free(w->base);
 }

@@ -24,6 +24,7 @@ struct worker {
     struct worker_bind *binds;    /* what each listener's callback gets */
     struct event *ctl;            /* wakes the loop for a command */
     struct event *deadline;       /* end of the grace period after SIGTERM */
+    struct event *trim;           /* memory back to the system when idle */
     atomic_int stop;              /* set before waking ctl */
     unsigned shutdown_ms;
     struct conn *conns;           /* live connections */
