@@ -91,9 +91,9 @@ for kind in tls:'looks like TLS' http:'looks like HTTP' ssh:'looks like SSH' \
     what=${kind#*:}
     out=$(probe "$SRV_ADDR" "$T/$name.bin")
     echo "$name: $out"
-    set -- $out
-    [ "${1:-}" = "$alert" ] || fail "$name: received '${1:-}', expected the clear alert $alert"
-    [ "${2:-}" = eof ] || [ "${2:-}" = reset ] || fail "$name: connection not closed ($2)"
+    read -r got how <<<"$out"
+    [ "$got" = "$alert" ] || fail "$name: received '$got', expected the clear alert $alert"
+    [ "$how" = eof ] || [ "$how" = reset ] || fail "$name: connection not closed ($how)"
     wait_for "$T/server.log" "end=\"handshake failed: not SC1: $what (first bytes [0-9a-f ]*); alert sent unexpected_message" ||
         fail "$name: the server did not log 'not SC1: $what'"
     round_trip "$name"
@@ -123,7 +123,7 @@ except OSError:
 open(sys.argv[1], "wb").write(buf)
 EOT
 sshd_pid=$!
-PIDS+=($sshd_pid)
+PIDS+=("$sshd_pid")
 wait_for "$T/sshd.out" "listening on" || fail "fake SSH server did not start"
 sshd=$(sed -n 's/^sshd listening on //p' "$T/sshd.out")
 # shellcheck disable=SC2046

@@ -55,7 +55,7 @@ for _ in range(1200):   # stay until the test is done (bounded)
     time.sleep(0.05)
 EOT
 stall_pid=$!
-PIDS+=($stall_pid)
+PIDS+=("$stall_pid")
 wait_for "$T/stall.out" "listening on" || fail "stalled backend did not start: $(cat "$T/stall.out")"
 stalled=$(sed -n 's/^stalled listening on //p' "$T/stall.out")
 
