@@ -17,7 +17,9 @@
  *       N concurrent connections each send BYTES of a pattern of their own
  *       (deterministic from the connection's number) and read back the
  *       echo, full duplex; the sending side is shut down when all is sent.
- *       Each echo must be byte-exact and of the same length, then end.
+ *       Each echo must be byte-exact, with the same length and checksum,
+ *       then end. Each connection first sends one byte and waits for its
+ *       echo; the rest goes once all N are set up, so all are open at once.
  *       Exit 0 if every connection passed.
  *   loadc noread [-n N] [-s CAP] [-i MS] [-t S] ADDR
  *       N connections write until blocked and never read. Once no write
@@ -63,13 +65,19 @@ static const char *const result_names[] = {
     "long", "unbounded", "timeout",
 };
 
+/* A checksum of one direction (sum_add). */
+struct sum {
+    uint64_t h, w;
+    unsigned k;         /* bytes in w */
+};
+
 struct lconn {
     int fd;
     unsigned idx;
     enum state st;
     enum result res;
     uint64_t sent, recvd;
-    uint64_t sum_sent, sum_recvd;   /* FNV-1a 64 of each direction */
+    struct sum sum_sent, sum_recvd;
     int wr_shut, blocked;
     double t_open, t_end;
     unsigned char *buf;             /* serve echo: bytes to send back */
@@ -153,20 +161,40 @@ static void pattern(unsigned idx, uint64_t off, unsigned char *out, size_t len)
     }
 }
 
-/* A checksum of each direction, eight bytes at a time (FNV-1a style). */
-static uint64_t checksum(uint64_t h, const unsigned char *p, size_t n)
+/* The checksum runs over 64-bit words at their place in the stream
+ * (FNV-1a style), so it is the same however the stream was split. */
+static void sum_init(struct sum *s)
+{
+    s->h = FNV_OFFSET;
+    s->w = 0;
+    s->k = 0;
+}
+
+static void sum_add(struct sum *s, const unsigned char *p, size_t n)
 {
     size_t i = 0;
 
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
+    while (i < n) {
+        if (s->k == 0 && n - i >= 8) {
+            uint64_t w;
 
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * FNV_PRIME;
+            memcpy(&w, p + i, 8);
+            s->h = (s->h ^ w) * FNV_PRIME;
+            i += 8;
+            continue;
+        }
+        s->w |= (uint64_t)p[i++] << (8 * s->k);
+        if (++s->k == 8) {
+            s->h = (s->h ^ s->w) * FNV_PRIME;
+            s->w = 0;
+            s->k = 0;
+        }
     }
-    for (; i < n; i++)
-        h = (h ^ p[i]) * FNV_PRIME;
-    return h;
+}
+
+static uint64_t sum_final(const struct sum *s)
+{
+    return s->k == 0 ? s->h : ((s->h ^ s->w) * FNV_PRIME) ^ s->k;
 }
 
 static int parse_addr(const char *text, struct sockaddr_storage *ss,
@@ -245,6 +273,7 @@ struct run {
     unsigned next;          /* next connection to open */
     unsigned setting_up;    /* connecting or waiting for a first echo */
     unsigned open, peak;
+    int go;                 /* transfer: every connection is set up */
     double start, last_progress;
 };
 
@@ -277,7 +306,8 @@ static void open_one(struct run *r, struct lconn *c)
         return;
     }
     c->fd = fd;
-    c->sum_sent = c->sum_recvd = FNV_OFFSET;
+    sum_init(&c->sum_sent);
+    sum_init(&c->sum_recvd);
     c->st = S_CONNECTING;
     r->setting_up++;
     if (++r->open > r->peak)
@@ -300,6 +330,9 @@ static int client_write(struct run *r, struct lconn *c)
         ssize_t w;
 
         if (o->mode == M_TRANSFER) {
+            /* One byte to prove the way, the rest once all are set up. */
+            uint64_t limit = r->go ? o->size : 1;
+
             if (c->sent >= o->size) {
                 if (!c->wr_shut) {
                     shutdown(c->fd, SHUT_WR);
@@ -308,8 +341,12 @@ static int client_write(struct run *r, struct lconn *c)
                 }
                 return 0;
             }
-            len = o->size - c->sent < IO_CHUNK ? (size_t)(o->size - c->sent)
-                                                : IO_CHUNK;
+            if (c->sent >= limit) {
+                watch(c, EPOLL_CTL_MOD, EPOLLIN);
+                return 0;
+            }
+            len = limit - c->sent < IO_CHUNK ? (size_t)(limit - c->sent)
+                                              : IO_CHUNK;
         } else if (o->mode == M_NOREAD) {
             if (c->sent >= o->size) {
                 end_conn(r, c, END_UNBOUNDED);
@@ -332,7 +369,7 @@ static int client_write(struct run *r, struct lconn *c)
             end_conn(r, c, END_RESET);
             return -1;
         }
-        c->sum_sent = checksum(c->sum_sent, iobuf, (size_t)w);
+        sum_add(&c->sum_sent, iobuf, (size_t)w);
         c->sent += (uint64_t)w;
         c->blocked = 0;
         r->last_progress = now_s();
@@ -358,7 +395,8 @@ static int client_read(struct run *r, struct lconn *c)
         if (n == 0) {
             if (o->mode == M_TRANSFER && c->st == S_OPEN)
                 end_conn(r, c, c->recvd == o->size &&
-                         c->sum_recvd == c->sum_sent ? END_OK : END_SHORT);
+                         sum_final(&c->sum_recvd) == sum_final(&c->sum_sent)
+                         ? END_OK : END_SHORT);
             else
                 end_conn(r, c, c->st == S_SETUP ? END_REFUSED : END_EOF);
             return -1;
@@ -391,7 +429,7 @@ static int client_read(struct run *r, struct lconn *c)
             end_conn(r, c, END_MISMATCH);
             return -1;
         }
-        c->sum_recvd = checksum(c->sum_recvd, iobuf, (size_t)n);
+        sum_add(&c->sum_recvd, iobuf, (size_t)n);
         c->recvd += (uint64_t)n;
         r->last_progress = now_s();
     }
@@ -548,6 +586,17 @@ static int run_client(const struct opts *o)
         }
         if (r.next == o->n && r.open == 0)
             break;
+        if (o->mode == M_TRANSFER && !r.go && r.next == o->n &&
+            r.setting_up == 0) {
+            /* All connections are open at once: now they all send. */
+            r.go = 1;
+            for (i = 0; i < o->n; i++) {
+                if (r.c[i].st != S_OPEN)
+                    continue;
+                watch(&r.c[i], EPOLL_CTL_MOD, EPOLLIN | EPOLLOUT);
+                client_write(&r, &r.c[i]);
+            }
+        }
         if (!said && r.next == o->n && r.setting_up == 0) {
             /* Everything is set up: say so once, for the script. */
             if (o->mode == M_HOLD) {
