@@ -157,9 +157,8 @@ static int op_parse(struct op *op, int argc, char **argv)
     size_t i, len = 0;
 
     memset(op, 0, sizeof(*op));
-    for (int k = 0; k < argc; k++)
-        len += (size_t)snprintf(op->text + len,
-                                len < sizeof(op->text) ? sizeof(op->text) - len : 0,
+    for (int k = 0; k < argc && len < sizeof(op->text); k++)
+        len += (size_t)snprintf(op->text + len, sizeof(op->text) - len,
                                 "%s%s", k ? " " : "", argv[k]);
     if (argc == 0 || (argc == 1 && strcmp(argv[0], "none") == 0))
         return 0;
