@@ -8,17 +8,18 @@
 
 make_pki
 
-# A port nothing listens on: bound to find a free one, then closed.
-closed=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print("127.0.0.1:%d" % s.getsockname()[1])')
-
-# A backend that accepts and resets every connection at once.
+# A backend that accepts and resets every connection at once; and a port
+# nothing listens on, held bound (without listen) so that no other process
+# can take it meanwhile: connecting to it is refused.
 python3 - >"$T/resetter.out" 2>&1 <<'EOT' &
 import socket, struct
+held = socket.socket()
+held.bind(("127.0.0.1", 0))
 ls = socket.socket()
 ls.bind(("127.0.0.1", 0))
 ls.listen(16)
 ls.settimeout(60)
+print("closed port 127.0.0.1:%d" % held.getsockname()[1], flush=True)
 print("resetter listening on 127.0.0.1:%d" % ls.getsockname()[1], flush=True)
 while True:
     c, _ = ls.accept()
@@ -28,6 +29,7 @@ EOT
 PIDS+=($!)
 wait_for "$T/resetter.out" "listening on" || fail "resetting backend did not start"
 resetter=$(sed -n 's/^resetter listening on //p' "$T/resetter.out")
+closed=$(sed -n 's/^closed port //p' "$T/resetter.out")
 
 # A backend whose accept queue is full: listen backlog 0, never accepting,
 # one connection queued (awaited in /proc/net/tcp, where the rx_queue of
