@@ -457,18 +457,13 @@ static int parse_line(struct config *c, struct svc_cfg **cur, char *raw,
     return conf_set(c, *cur, key, val, lineno, NULL, err);
 }
 
-int conf_load_file(struct config *c, const char *path, struct cfg_err *err)
+int conf_load_stream(struct config *c, FILE *f, struct cfg_err *err)
 {
     char line[LINE_MAX_LEN + 2];
     struct svc_cfg *cur = NULL;
     unsigned lineno = 0;
-    FILE *f;
     int rc = 0;
 
-    if ((f = fopen(path, "r")) == NULL) {
-        conf_error(c, 0, err, "%s", strerror(errno));
-        return -1;
-    }
     while (fgets(line, sizeof(line), f) != NULL) {
         size_t n = strlen(line);
 
@@ -487,11 +482,24 @@ int conf_load_file(struct config *c, const char *path, struct cfg_err *err)
         conf_error(c, lineno, err, "read error");
         rc = -1;
     }
-    fclose(f);
     if (rc == 0 && c->nsvc == 0) {
         conf_error(c, lineno, err, "no [service] section");
         rc = -1;
     }
+    return rc;
+}
+
+int conf_load_file(struct config *c, const char *path, struct cfg_err *err)
+{
+    FILE *f;
+    int rc;
+
+    if ((f = fopen(path, "r")) == NULL) {
+        conf_error(c, 0, err, "%s", strerror(errno));
+        return -1;
+    }
+    rc = conf_load_stream(c, f, err);
+    fclose(f);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #define TUNNEL_CONF_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "addr.h"
 #include "options.h"
@@ -82,6 +83,8 @@ int conf_set(struct config *c, struct svc_cfg *svc, const char *name,
 
 /* Read an INI file: global keys, then [name] sections. 0 or -1. */
 int conf_load_file(struct config *c, const char *path, struct cfg_err *err);
+/* The same from an open stream; error lines name c->file. */
+int conf_load_stream(struct config *c, FILE *f, struct cfg_err *err);
 
 /* Check required keys, mode-specific keys, the plaintext address rule and
  * that files exist. 0 or -1 with err filled. */
