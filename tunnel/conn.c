@@ -502,6 +502,36 @@ static int deliver(struct conn *c, int *progress)
     return 0;
 }
 
+/*
+ * Feed the engine; when the plaintext side has room, application data is
+ * opened straight into its output buffer (no copy through the engine).
+ */
+static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
+                       size_t *used, int *progress)
+{
+    struct evbuffer *out;
+    struct evbuffer_iovec v;
+    size_t room, n = 0;
+    int rc;
+
+    if (!c->plain_up || c->pout == NULL || c->peer_closed)
+        return sc_conn_feed(c->sc, p, len, used);
+    out = bufferevent_get_output(c->pout);
+    if (evbuffer_get_length(out) >= CONN_WATERMARK)
+        return sc_conn_feed(c->sc, p, len, used);
+    room = CONN_WATERMARK - evbuffer_get_length(out);
+    if (evbuffer_reserve_space(out, (ev_ssize_t)room, &v, 1) < 1)
+        return sc_conn_feed(c->sc, p, len, used);
+    rc = sc_conn_feed_into(c->sc, p, len, used, v.iov_base,
+                           v.iov_len < room ? v.iov_len : room, &n);
+    v.iov_len = n;
+    evbuffer_commit_space(out, &v, 1);
+    c->received += n;
+    if (n > 0)
+        *progress = 1;
+    return rc;
+}
+
 /* Received SC1 bytes into the engine. */
 static int feed(struct conn *c, int *progress)
 {
@@ -517,7 +547,7 @@ static int feed(struct conn *c, int *progress)
         if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
             return 0;
         note_first(c, p, len);
-        rc = sc_conn_feed(c->sc, p, len, &used);
+        rc = feed_engine(c, p, len, &used, progress);
         evbuffer_drain(in, used);
         c->net_in += used;
         if (used > 0)
@@ -545,6 +575,26 @@ static int feed(struct conn *c, int *progress)
     return 0;
 }
 
+/* Seal plaintext straight into reserved space of the SC1 socket's output
+ * buffer, after anything the engine already had to send. */
+static int seal_into(struct evbuffer *out, struct conn *c,
+                     const unsigned char *p, size_t len, size_t *used)
+{
+    struct evbuffer_iovec v;
+    size_t need = sc_conn_sealed_size(len), written = 0;
+    int rc;
+
+    flush_engine(c);
+    *used = 0;
+    if (evbuffer_reserve_space(out, (ev_ssize_t)need, &v, 1) < 1)
+        return SC_OK;
+    rc = sc_conn_write_into(c->sc, p, len, used, v.iov_base, v.iov_len, &written);
+    v.iov_len = written;
+    evbuffer_commit_space(out, &v, 1);
+    flush_engine(c);
+    return rc;
+}
+
 /* Plaintext into the engine while the SC1 socket's buffer has room. */
 static int seal(struct conn *c, int *progress)
 {
@@ -565,15 +615,13 @@ static int seal(struct conn *c, int *progress)
             len = RECORD_MAX;
         if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
             return 0;
-        used = 0;
-        rc = sc_conn_write(c->sc, p, len, &used);
+        rc = seal_into(out, c, p, len, &used);
         if (rc != SC_OK) {
             engine_failed(c, rc);
             return -1;
         }
         evbuffer_drain(in, used);
         c->sent += used;
-        flush_engine(c);
         if (used == 0)
             break;
         *progress = 1;
