@@ -100,19 +100,21 @@ uint8_t *buf_reserve(sc_buf *b, size_t n)
     if (used)
         memcpy(p, b->data + b->start, used);
     if (b->data) {
-        OPENSSL_cleanse(b->data, b->cap);
+        OPENSSL_cleanse(b->data, b->used);
         free(b->data);
     }
     b->data = p;
     b->cap = want;
     b->start = 0;
-    b->end = used;
+    b->end = b->used = used;
     return b->data + b->end;
 }
 
 void buf_commit(sc_buf *b, size_t n)
 {
     b->end += n;
+    if (b->end > b->used)
+        b->used = b->end;
 }
 
 int buf_put(sc_buf *b, const void *p, size_t n)
@@ -123,7 +125,7 @@ int buf_put(sc_buf *b, const void *p, size_t n)
         return -1;
     if (n)
         memcpy(w, p, n);
-    b->end += n;
+    buf_commit(b, n);
     return 0;
 }
 
@@ -150,9 +152,9 @@ void buf_consume(sc_buf *b, size_t n)
 void buf_free(sc_buf *b)
 {
     if (b->data) {
-        OPENSSL_cleanse(b->data, b->cap);
+        OPENSSL_cleanse(b->data, b->used);
         free(b->data);
     }
     b->data = NULL;
-    b->start = b->end = b->cap = 0;
+    b->start = b->end = b->cap = b->used = 0;
 }

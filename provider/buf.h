@@ -36,6 +36,7 @@ BUF_WUR int cur_end(const sc_cur *c);
 typedef struct {
     uint8_t *data;
     size_t start, end, cap;
+    size_t used;   /* highest end reached: what must be wiped */
 } sc_buf;
 
 static inline size_t buf_len(const sc_buf *b) { return b->end - b->start; }

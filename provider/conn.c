@@ -331,6 +331,7 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
             if (check_header(c, buf_data(&c->in), &frag) != SC_OK)
                 break;
             want += frag;
+            (void)buf_reserve(&c->in, frag);   /* one allocation per record */
         }
         if (have == want) {
             sc_buf rec = c->in;

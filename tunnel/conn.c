@@ -714,11 +714,6 @@ static int pump(struct conn *c)
 
 /* ---- Callbacks. */
 
-static void net_read_cb(struct bufferevent *bev, void *arg)
-{
-    pump(arg);
-}
-
 static void net_write_cb(struct bufferevent *bev, void *arg)
 {
     struct conn *c = arg;
@@ -731,35 +726,72 @@ static void net_write_cb(struct bufferevent *bev, void *arg)
     pump(c);
 }
 
-static void plain_read_cb(struct bufferevent *bev, void *arg)
+/*
+ * libevent 2.1 reads at most 4 KiB per call. Read the rest of what the
+ * socket holds ourselves, one system call into reserved space, until the
+ * buffer holds `want` bytes: full-size records for bulk transfers. A socket
+ * bufferevent keeps its input's end frozen outside its own reads.
+ * Returns 0, or -1 after dropping the connection on a reset.
+ */
+static int top_up(struct conn *c, struct bufferevent *bev, size_t want,
+                  int *eof, int rst, const char *side)
 {
-    struct conn *c = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
-    evutil_socket_t fd = bufferevent_getfd(bev);
+    struct evbuffer_iovec v;
     size_t len;
-    int r;
+    ssize_t r;
 
-    /*
-     * libevent 2.1 reads 4 KiB at a time: top the buffer up to a full
-     * record so that bulk transfers travel in full-size records. A socket
-     * bufferevent keeps its input's end frozen outside its own reads.
-     */
-    while (!c->plain_eof && (len = evbuffer_get_length(in)) < RECORD_MAX) {
+    while (!*eof && (len = evbuffer_get_length(in)) < want) {
         evbuffer_unfreeze(in, 0);
-        r = evbuffer_read(in, fd, (int)(RECORD_MAX - len));
+        if (evbuffer_reserve_space(in, (ev_ssize_t)(CONN_WATERMARK - len), &v, 1) < 1) {
+            evbuffer_freeze(in, 0);
+            break;
+        }
+        r = read(bufferevent_getfd(bev), v.iov_base, v.iov_len);
+        v.iov_len = r > 0 ? (size_t)r : 0;
+        evbuffer_commit_space(in, &v, 1);
         evbuffer_freeze(in, 0);
         if (r > 0)
             continue;
         if (r == 0) {
-            c->plain_eof = 1;
+            *eof = 1;
         } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             /* A reset read here would look like a clean end to libevent. */
-            conn_drop(c, RST_NET, "\"reset (plaintext side): %s\"",
-                      strerror(errno));
-            return;
+            conn_drop(c, rst, "\"reset (%s side): %s\"", side, strerror(errno));
+            return -1;
         }
         break;
     }
+    return 0;
+}
+
+/* Bytes up to the end of the next whole record in `in` (at least a header). */
+static size_t next_record_end(struct evbuffer *in)
+{
+    unsigned char hdr[3];
+
+    if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
+        return sizeof(hdr);
+    return sizeof(hdr) + ((size_t)hdr[1] << 8 | hdr[2]);
+}
+
+static void net_read_cb(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+
+    /* Feed the engine whole records: it then opens them in place. */
+    if (top_up(c, bev, next_record_end(bufferevent_get_input(bev)), &c->net_eof,
+               RST_PLAIN, "SC1") != 0)
+        return;
+    pump(c);
+}
+
+static void plain_read_cb(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+
+    if (top_up(c, bev, RECORD_MAX, &c->plain_eof, RST_NET, "plaintext") != 0)
+        return;
     pump(c);
 }
 
