@@ -27,7 +27,6 @@
 /* Plaintext of a full-size record (PROTOCOL.md section 2). */
 #define RECORD_MAX 16384
 /* The largest record on the wire: header, plaintext and tag. */
-#define WIRE_RECORD_MAX (3 + RECORD_MAX + 16)
 /* How long a failed connection may take to deliver its alert. */
 #define DRAIN_MS 5000
 
@@ -444,6 +443,17 @@ static void handshake_done(struct conn *c)
 
 /* ---- The relay. */
 
+/* Bytes up to the end of the next whole record in `in` (at least a header). */
+static size_t next_record_end(struct evbuffer *in)
+{
+    unsigned char hdr[3];
+
+    if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
+        return sizeof(hdr);
+    return sizeof(hdr) + ((size_t)hdr[1] << 8 | hdr[2]);
+}
+
+
 /* Move what the engine has to send into the SC1 socket's buffer. */
 static void flush_engine(struct conn *c)
 {
@@ -517,9 +527,14 @@ static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
     if (!c->plain_up || c->pout == NULL || c->peer_closed)
         return sc_conn_feed(c->sc, p, len, used);
     out = bufferevent_get_output(c->pout);
-    if (evbuffer_get_length(out) >= CONN_WATERMARK)
-        return sc_conn_feed(c->sc, p, len, used);
+    if (evbuffer_get_length(out) >= CONN_WATERMARK) {
+        *used = 0;   /* backpressure: the plaintext side drains first */
+        return SC_OK;
+    }
+    /* Room for at least one whole record, so it opens in place. */
     room = CONN_WATERMARK - evbuffer_get_length(out);
+    if (room < RECORD_MAX)
+        room = RECORD_MAX;
     if (evbuffer_reserve_space(out, (ev_ssize_t)room, &v, 1) < 1)
         return sc_conn_feed(c->sc, p, len, used);
     rc = sc_conn_feed_into(c->sc, p, len, used, v.iov_base,
@@ -541,9 +556,10 @@ static int feed(struct conn *c, int *progress)
     int rc;
 
     if (len > 0) {
-        /* Contiguous bytes for at least one whole record. */
-        if (len > 2 * WIRE_RECORD_MAX)
-            len = 2 * WIRE_RECORD_MAX;
+        /* Contiguous bytes for one whole record: most already are, so
+         * the pullup rarely copies. */
+        if (len > next_record_end(in))
+            len = next_record_end(in);
         if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
             return 0;
         note_first(c, p, len);
@@ -763,16 +779,6 @@ static int top_up(struct conn *c, struct bufferevent *bev, size_t want,
         break;
     }
     return 0;
-}
-
-/* Bytes up to the end of the next whole record in `in` (at least a header). */
-static size_t next_record_end(struct evbuffer *in)
-{
-    unsigned char hdr[3];
-
-    if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
-        return sizeof(hdr);
-    return sizeof(hdr) + ((size_t)hdr[1] << 8 | hdr[2]);
 }
 
 static void net_read_cb(struct bufferevent *bev, void *arg)
