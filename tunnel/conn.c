@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,6 +79,7 @@ static void plain_write_cb(struct bufferevent *bev, void *arg);
 static void event_cb(struct bufferevent *bev, short what, void *arg);
 static void timer_cb(evutil_socket_t fd, short what, void *arg);
 static int pump(struct conn *c);
+static void no_delay(int fd);
 
 /* ---- Ending. */
 
@@ -405,6 +408,7 @@ static int start_handshake(struct conn *c)
 static int connected(struct conn *c, struct bufferevent *bev)
 {
     c->connecting = NULL;
+    no_delay(bufferevent_getfd(bev));
     watermarks(bev);
     bufferevent_enable(bev, EV_READ | EV_WRITE);
     if (c->client) {
@@ -796,7 +800,11 @@ static void plain_read_cb(struct bufferevent *bev, void *arg)
 {
     struct conn *c = arg;
 
-    if (top_up(c, bev, RECORD_MAX, &c->plain_eof, RST_NET, "plaintext") != 0)
+    /* libevent read less than its 4 KiB limit: the socket held no more,
+     * so a further read would only return EAGAIN (and delay small
+     * exchanges by a system call). */
+    if (evbuffer_get_length(bufferevent_get_input(bev)) >= 4096
+        && top_up(c, bev, RECORD_MAX, &c->plain_eof, RST_NET, "plaintext") != 0)
         return;
     pump(c);
 }
@@ -924,6 +932,15 @@ fail:
     return NULL;
 }
 
+/* Each flight and each relayed chunk goes out in one write, so Nagle's
+ * delay would only add latency to small exchanges. Unix sockets: ignored. */
+static void no_delay(int fd)
+{
+    int one = 1;
+
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 static struct bufferevent *wrap(struct conn *c, int fd)
 {
     struct bufferevent *bev;
@@ -945,6 +962,7 @@ void conn_accept(struct worker *w, struct service *svc, int fd)
         return;
     }
     evutil_make_socket_nonblocking(fd);
+    no_delay(fd);
     if (c->client) {
         addr_format_peer(fd, c->plain, sizeof(c->plain));
         if ((c->pin = c->pout = wrap(c, fd)) == NULL) {
