@@ -5,9 +5,9 @@
 #include <strings.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
-#include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include "kdf.h"
 #include "sovchain.h"
 
 /* Section 6. AES-GCM's record limit is the confidentiality bound of
@@ -87,20 +87,34 @@ int group_index_by_name(const char *name, size_t len)
 }
 
 /* Setting the digest by name fetches it: do that once per context. */
-static EVP_KDF_CTX *hkdf_template(const sc_algs *a)
+static EVP_MAC_CTX *hmac_template(const sc_algs *a)
 {
-    EVP_KDF_CTX *k = EVP_KDF_CTX_new(a->hkdf);
+    EVP_MAC_CTX *m = EVP_MAC_CTX_new(a->hmac);
     OSSL_PARAM params[3], *p = params;
 
-    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA2-256", 0);
+    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA2-256", 0);
     if (a->propq != NULL)
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_PROPERTIES, a->propq, 0);
+        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_PROPERTIES, a->propq, 0);
     *p = OSSL_PARAM_construct_end();
-    if (k != NULL && EVP_KDF_CTX_set_params(k, params) != 1) {
-        EVP_KDF_CTX_free(k);
-        k = NULL;
+    if (m != NULL && EVP_MAC_CTX_set_params(m, params) != 1) {
+        EVP_MAC_CTX_free(m);
+        m = NULL;
     }
-    return k;
+    return m;
+}
+
+static int schedule_constants(sc_algs *a)
+{
+    static const uint8_t zero[SC_HASH_LEN];
+    kdf_ctx k;
+    int rc = kdf_init(&k, a);
+
+    if (rc == SC_OK)
+        rc = kdf_extract(&k, zero, zero, sizeof(zero), a->s0);
+    if (rc == SC_OK)
+        rc = kdf_derive_secret(&k, a->s0, "derived", NULL, 0, a->derived_hs);
+    kdf_clear(&k);
+    return rc;
 }
 
 int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
@@ -113,11 +127,10 @@ int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
         return SC_ERR_NOMEM;
     a->sha256 = EVP_MD_fetch(libctx, "SHA2-256", a->propq);
     a->hmac = EVP_MAC_fetch(libctx, "HMAC", a->propq);
-    a->hkdf = EVP_KDF_fetch(libctx, "HKDF", a->propq);
     a->eph = kx_alg_fetch(libctx, a->propq, KX_X25519_EPH);
-    if (a->sha256 == NULL || a->hmac == NULL || a->hkdf == NULL || a->eph == NULL)
+    if (a->sha256 == NULL || a->hmac == NULL || a->eph == NULL)
         return SC_ERR_UNSUPPORTED;
-    if ((a->hkdf_sha256 = hkdf_template(a)) == NULL)
+    if ((a->hmac_sha256 = hmac_template(a)) == NULL || schedule_constants(a) != SC_OK)
         return SC_ERR_UNSUPPORTED;
     for (size_t i = 0; i < suite_count; i++) {
         a->cipher[i] = EVP_CIPHER_fetch(libctx, suite_table[i].evp_name, a->propq);
@@ -132,8 +145,7 @@ void algs_release(sc_algs *a)
 {
     EVP_MD_free(a->sha256);
     EVP_MAC_free(a->hmac);
-    EVP_KDF_CTX_free(a->hkdf_sha256);
-    EVP_KDF_free(a->hkdf);
+    EVP_MAC_CTX_free(a->hmac_sha256);
     kx_alg_free(a->eph);
     for (size_t i = 0; i < suite_count; i++)
         EVP_CIPHER_free(a->cipher[i]);

@@ -43,15 +43,18 @@ typedef struct {
     char *propq;
     EVP_MD *sha256;
     EVP_MAC *hmac;
-    EVP_KDF *hkdf;
-    EVP_KDF_CTX *hkdf_sha256;    /* HKDF with its digest set: duplicated per use */
+    EVP_MAC_CTX *hmac_sha256;    /* HMAC with its digest set: duplicated per user */
+    /* Section 7's first two steps see only zeros: s0 = Extract(0, 0) and
+     * Derive-Secret(s0, "derived", "") are the same for every handshake. */
+    uint8_t s0[SC_HASH_LEN];
+    uint8_t derived_hs[SC_HASH_LEN];
     kx_alg *eph;                 /* X25519 for steps 1-2 */
     EVP_CIPHER *cipher[8];       /* by suite row; NULL = not offered */
     kx_alg *group[8];            /* by group row; NULL = not offered */
 } sc_algs;
 
-/* SC_OK, or an error when a mandatory algorithm (SHA-256, HMAC, HKDF,
- * X25519, at least one suite) is missing. */
+/* SC_OK, or an error when a mandatory algorithm (SHA-256, HMAC, X25519,
+ * at least one suite) is missing. */
 int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq);
 void algs_release(sc_algs *a);
 

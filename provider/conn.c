@@ -30,7 +30,8 @@ sc_conn *sc_conn_new(sc_ctx *ctx)
     c->disclose_name = ctx->disclose_name;
     if ((ctx->server_name && (c->server_name = strdup(ctx->server_name)) == NULL)
         || (c->hs = calloc(1, sizeof(*c->hs))) == NULL
-        || transcript_init(&c->hs->tr, &ctx->algs) != SC_OK) {
+        || transcript_init(&c->hs->tr, &ctx->algs) != SC_OK
+        || kdf_init(&c->hs->kdf, &ctx->algs) != SC_OK) {
         sc_conn_free(c);
         return NULL;
     }
@@ -142,12 +143,25 @@ int sc_conn_start(sc_conn *c)
 
 /* ---- Receiving. */
 
+/* A key update after the handshake, whose HMAC context is gone: a
+ * temporary one (updates are rare, connections many). */
+static int dir_update(sc_conn *c, rec_dir *d, int encrypt)
+{
+    kdf_ctx k;
+    int rc = kdf_init(&k, &c->ctx->algs);
+
+    if (rc == SC_OK)
+        rc = rec_update(d, &k, encrypt);
+    kdf_clear(&k);
+    return rc;
+}
+
 static int send_key_update(sc_conn *c, uint8_t request)
 {
     int rc = conn_send_record(c, REC_TYPE_KEY_UPDATE, &request, 1);
 
     if (rc == SC_OK)
-        rc = rec_update(&c->wr, &c->ctx->algs, 1);
+        rc = dir_update(c, &c->wr, 1);
     if (rc == SC_OK && c->testing) {
         char name[16];
         rec_name(&c->wr, name, sizeof(name));
@@ -186,7 +200,7 @@ static int on_key_update(sc_conn *c, const uint8_t *body, size_t len)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "key update length %zu", len);
     if (body[0] > 1)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "key update request %u", body[0]);
-    if ((rc = rec_update(&c->rd, &c->ctx->algs, 0)) != SC_OK)
+    if ((rc = dir_update(c, &c->rd, 0)) != SC_OK)
         return conn_fail(c, rc, SC_ALERT_INTERNAL_ERROR, "key update failed");
     if (c->testing) {
         char name[16];
@@ -609,8 +623,8 @@ const char *sc_conn_peer_identity(const sc_conn *c)
 int sc_conn_export(const sc_conn *c, const char *label, const uint8_t *context,
                    size_t context_len, uint8_t *out, size_t out_len)
 {
-    const sc_algs *a;
     uint8_t secret[SC_HASH_LEN], hash[SC_HASH_LEN];
+    kdf_ctx k;
     int rc;
 
     if (c == NULL || label == NULL || out == NULL || strlen(label) > 251
@@ -618,12 +632,14 @@ int sc_conn_export(const sc_conn *c, const char *label, const uint8_t *context,
         return SC_ERR_ARG;
     if (c->failed || !hs_done(c))
         return SC_ERR_STATE;
-    a = &c->ctx->algs;
-    rc = kdf_derive_secret(a, c->exp, label, NULL, 0, secret);
+    rc = kdf_init(&k, &c->ctx->algs);
     if (rc == SC_OK)
-        rc = kdf_hash(a, context ? context : (const uint8_t *)"", context_len, hash);
+        rc = kdf_derive_secret(&k, c->exp, label, NULL, 0, secret);
     if (rc == SC_OK)
-        rc = kdf_expand_label(a, secret, "export", 6, hash, sizeof(hash), out, out_len);
+        rc = kdf_hash(k.a, context ? context : (const uint8_t *)"", context_len, hash);
+    if (rc == SC_OK)
+        rc = kdf_expand_label(&k, secret, "export", 6, hash, sizeof(hash), out, out_len);
+    kdf_clear(&k);
     OPENSSL_cleanse(secret, sizeof(secret));
     return rc;
 }

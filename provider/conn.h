@@ -11,6 +11,7 @@
 #include "algs.h"
 #include "buf.h"
 #include "ctx.h"
+#include "kdf.h"
 #include "kx.h"
 #include "record.h"
 #include "sovchain.h"
@@ -22,6 +23,7 @@
 /* What only the handshake needs; freed (and wiped) when it completes. */
 typedef struct {
     transcript tr;
+    kdf_ctx kdf;                        /* the key schedule's HMAC */
     uint8_t nonce[SC_NONCE_LEN];        /* ours */
     EVP_PKEY *eph;                      /* our X25519 private key */
     uint8_t eph_pub[SC_X25519_LEN];

@@ -127,6 +127,7 @@ void hs_state_free(sc_conn *c)
     if (h == NULL)
         return;
     transcript_free(&h->tr);
+    kdf_clear(&h->kdf);
     EVP_PKEY_free(h->eph);
     EVP_PKEY_free(h->kx_priv);
     if (h->kx_share) {
@@ -141,19 +142,17 @@ void hs_state_free(sc_conn *c)
 
 /* ---- Key schedule (section 7). */
 
-static const uint8_t zero[SC_HASH_LEN];
-
 static int install_pair(sc_conn *c, const uint8_t cs[SC_HASH_LEN],
                         const uint8_t ss[SC_HASH_LEN], const char *cname,
                         const char *sname)
 {
-    const sc_algs *a = &c->ctx->algs;
+    kdf_ctx *k = &c->hs->kdf;
     int is_client = c->role == SC_ROLE_CLIENT;
     int rc;
 
-    rc = rec_install(&c->wr, a, c->suite, 1, is_client ? cs : ss);
+    rc = rec_install(&c->wr, k, c->suite, 1, is_client ? cs : ss);
     if (rc == SC_OK)
-        rc = rec_install(&c->rd, a, c->suite, 0, is_client ? ss : cs);
+        rc = rec_install(&c->rd, k, c->suite, 0, is_client ? ss : cs);
     c->wr.base = is_client ? cname : sname;
     c->rd.base = is_client ? sname : cname;
     c->wr.gen = c->rd.gen = 0;
@@ -168,30 +167,25 @@ int ks_install_handshake_keys(sc_conn *c)
 {
     const sc_algs *a = &c->ctx->algs;
     hs_state *h = c->hs;
-    uint8_t s0[SC_HASH_LEN], derived[SC_HASH_LEN], cs[SC_HASH_LEN], ss[SC_HASH_LEN];
+    uint8_t cs[SC_HASH_LEN], ss[SC_HASH_LEN];
     int rc;
 
-    rc = kdf_extract(a, zero, sizeof(zero), zero, sizeof(zero), s0);
+    /* s0 and its "derived" secret are constants, computed per context. */
+    rc = kdf_extract(&h->kdf, a->derived_hs, h->dh, sizeof(h->dh), h->hs);
     if (rc == SC_OK)
-        rc = kdf_derive_secret(a, s0, "derived", NULL, 0, derived);
+        rc = kdf_derive_secret(&h->kdf, h->hs, "c hs", h->tr.th[2], SC_HASH_LEN, cs);
     if (rc == SC_OK)
-        rc = kdf_extract(a, derived, sizeof(derived), h->dh, sizeof(h->dh), h->hs);
-    if (rc == SC_OK)
-        rc = kdf_derive_secret(a, h->hs, "c hs", h->tr.th[2], SC_HASH_LEN, cs);
-    if (rc == SC_OK)
-        rc = kdf_derive_secret(a, h->hs, "s hs", h->tr.th[2], SC_HASH_LEN, ss);
+        rc = kdf_derive_secret(&h->kdf, h->hs, "s hs", h->tr.th[2], SC_HASH_LEN, ss);
     if (rc == SC_OK && c->testing) {
         testing_record(c, "dh", h->dh, sizeof(h->dh));
-        testing_record(c, "s0", s0, sizeof(s0));
-        testing_record(c, "derived_for_hs", derived, sizeof(derived));
+        testing_record(c, "s0", a->s0, sizeof(a->s0));
+        testing_record(c, "derived_for_hs", a->derived_hs, sizeof(a->derived_hs));
         testing_record(c, "hs", h->hs, sizeof(h->hs));
         testing_record(c, "c_hs", cs, sizeof(cs));
         testing_record(c, "s_hs", ss, sizeof(ss));
     }
     if (rc == SC_OK)
         rc = install_pair(c, cs, ss, "c_hs", "s_hs");
-    OPENSSL_cleanse(s0, sizeof(s0));
-    OPENSSL_cleanse(derived, sizeof(derived));
     OPENSSL_cleanse(cs, sizeof(cs));
     OPENSSL_cleanse(ss, sizeof(ss));
     OPENSSL_cleanse(h->dh, sizeof(h->dh));
@@ -200,18 +194,18 @@ int ks_install_handshake_keys(sc_conn *c)
 
 int ks_derive_master(sc_conn *c)
 {
-    const sc_algs *a = &c->ctx->algs;
     hs_state *h = c->hs;
+    kdf_ctx *k = &h->kdf;
     uint8_t derived[SC_HASH_LEN];
     int rc;
 
-    rc = kdf_derive_secret(a, h->hs, "derived", NULL, 0, derived);
+    rc = kdf_derive_secret(k, h->hs, "derived", NULL, 0, derived);
     if (rc == SC_OK)
-        rc = kdf_extract(a, derived, sizeof(derived), h->kx, h->kx_len, h->ms);
+        rc = kdf_extract(k, derived, h->kx, h->kx_len, h->ms);
     if (rc == SC_OK)
-        rc = kdf_derive_secret(a, h->ms, "c confirm", h->tr.th[7], SC_HASH_LEN, h->c_confirm);
+        rc = kdf_derive_secret(k, h->ms, "c confirm", h->tr.th[7], SC_HASH_LEN, h->c_confirm);
     if (rc == SC_OK)
-        rc = kdf_derive_secret(a, h->ms, "s confirm", h->tr.th[7], SC_HASH_LEN, h->s_confirm);
+        rc = kdf_derive_secret(k, h->ms, "s confirm", h->tr.th[7], SC_HASH_LEN, h->s_confirm);
     if (rc == SC_OK && c->testing) {
         testing_record(c, "derived_for_ms", derived, sizeof(derived));
         testing_record(c, "kx", h->kx, h->kx_len);
@@ -227,16 +221,16 @@ int ks_derive_master(sc_conn *c)
 
 int ks_install_application_keys(sc_conn *c)
 {
-    const sc_algs *a = &c->ctx->algs;
     hs_state *h = c->hs;
+    kdf_ctx *k = &h->kdf;
     uint8_t cs[SC_HASH_LEN], ss[SC_HASH_LEN];
     int rc;
 
-    rc = kdf_derive_secret(a, h->ms, "c ap", h->tr.th[11], SC_HASH_LEN, cs);
+    rc = kdf_derive_secret(k, h->ms, "c ap", h->tr.th[11], SC_HASH_LEN, cs);
     if (rc == SC_OK)
-        rc = kdf_derive_secret(a, h->ms, "s ap", h->tr.th[11], SC_HASH_LEN, ss);
+        rc = kdf_derive_secret(k, h->ms, "s ap", h->tr.th[11], SC_HASH_LEN, ss);
     if (rc == SC_OK)
-        rc = kdf_derive_secret(a, h->ms, "s ack", h->tr.th[11], SC_HASH_LEN, h->s_ack);
+        rc = kdf_derive_secret(k, h->ms, "s ack", h->tr.th[11], SC_HASH_LEN, h->s_ack);
     if (rc == SC_OK && c->testing) {
         testing_record(c, "c_ap", cs, sizeof(cs));
         testing_record(c, "s_ap", ss, sizeof(ss));
@@ -252,7 +246,7 @@ int ks_install_application_keys(sc_conn *c)
 int ks_finish(sc_conn *c)
 {
     hs_state *h = c->hs;
-    int rc = kdf_derive_secret(&c->ctx->algs, h->ms, "exporter", h->tr.th[12],
+    int rc = kdf_derive_secret(&h->kdf, h->ms, "exporter", h->tr.th[12],
                                SC_HASH_LEN, c->exp);
 
     if (rc == SC_OK && c->testing) {

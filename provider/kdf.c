@@ -1,51 +1,88 @@
 #include "kdf.h"
 
 #include <string.h>
-#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
 
 #include "sovchain.h"
 
-static int hkdf_run(const sc_algs *a, int mode, const uint8_t *salt,
-                    size_t salt_len, const uint8_t *key, size_t key_len,
-                    const uint8_t *info, size_t info_len, uint8_t *out,
-                    size_t out_len)
+int kdf_init(kdf_ctx *k, const sc_algs *a)
 {
-    /* OpenSSL 3.0's HKDF cannot be duplicated: then name the digest anew. */
-    EVP_KDF_CTX *kctx = EVP_KDF_CTX_dup(a->hkdf_sha256);
-    int named = kctx == NULL;
-    OSSL_PARAM params[7], *p = params;
-    int ok;
+    memset(k, 0, sizeof(*k));
+    k->a = a;
+    /* The template has its digest set: duplicating it fetches nothing. */
+    k->mac = EVP_MAC_CTX_dup(a->hmac_sha256);
+    return k->mac != NULL ? SC_OK : SC_ERR_NOMEM;
+}
 
-    if (kctx == NULL && (kctx = EVP_KDF_CTX_new(a->hkdf)) == NULL)
-        return SC_ERR_NOMEM;
-    if (named) {
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA2-256", 0);
-        if (a->propq != NULL)
-            *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_PROPERTIES, a->propq, 0);
+void kdf_clear(kdf_ctx *k)
+{
+    EVP_MAC_CTX_free(k->mac);
+    OPENSSL_cleanse(k, sizeof(*k));
+}
+
+/* Start an HMAC under `key`. Re-initialising without a key restarts from
+ * the state the last key left (its padded blocks already hashed). */
+static int mac_start(kdf_ctx *k, const uint8_t key[SC_HASH_LEN])
+{
+    if (k->keyed && CRYPTO_memcmp(k->key, key, SC_HASH_LEN) == 0)
+        return EVP_MAC_init(k->mac, NULL, 0, NULL) == 1;
+    k->keyed = 0;
+    if (EVP_MAC_init(k->mac, key, SC_HASH_LEN, NULL) != 1)
+        return 0;
+    memcpy(k->key, key, SC_HASH_LEN);
+    k->keyed = 1;
+    return 1;
+}
+
+static int mac_end(kdf_ctx *k, uint8_t out[SC_HASH_LEN])
+{
+    size_t outl = 0;
+
+    return EVP_MAC_final(k->mac, out, &outl, SC_HASH_LEN) == 1 && outl == SC_HASH_LEN;
+}
+
+int kdf_hmac(kdf_ctx *k, const uint8_t key[SC_HASH_LEN],
+             const uint8_t *data, size_t len, uint8_t out[SC_HASH_LEN])
+{
+    if (!mac_start(k, key) || EVP_MAC_update(k->mac, data, len) != 1 || !mac_end(k, out))
+        return SC_ERR_CRYPTO;
+    return SC_OK;
+}
+
+/* HKDF-Extract(salt, IKM) = HMAC(salt, IKM) */
+int kdf_extract(kdf_ctx *k, const uint8_t salt[SC_HASH_LEN],
+                const uint8_t *ikm, size_t ikm_len, uint8_t out[SC_HASH_LEN])
+{
+    return kdf_hmac(k, salt, ikm, ikm_len, out);
+}
+
+/* HKDF-Expand: T(i) = HMAC(PRK, T(i-1) || info || u8 i), T(0) empty. */
+static int hkdf_expand(kdf_ctx *k, const uint8_t prk[SC_HASH_LEN],
+                       const uint8_t *info, size_t info_len,
+                       uint8_t *out, size_t out_len)
+{
+    uint8_t t[SC_HASH_LEN];
+    size_t done = 0, t_len = 0;
+    int ok = 1;
+
+    for (uint8_t i = 1; ok && done < out_len; i++) {
+        size_t n = out_len - done < SC_HASH_LEN ? out_len - done : SC_HASH_LEN;
+        ok = mac_start(k, prk)
+            && EVP_MAC_update(k->mac, t, t_len) == 1
+            && EVP_MAC_update(k->mac, info, info_len) == 1
+            && EVP_MAC_update(k->mac, &i, 1) == 1
+            && mac_end(k, t);
+        if (ok)
+            memcpy(out + done, t, n);
+        done += n;
+        t_len = SC_HASH_LEN;
     }
-    *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
-    if (salt != NULL)
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
-    if (info != NULL)
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-    *p = OSSL_PARAM_construct_end();
-    ok = EVP_KDF_derive(kctx, out, out_len, params) == 1;
-    EVP_KDF_CTX_free(kctx);
+    OPENSSL_cleanse(t, sizeof(t));
     return ok ? SC_OK : SC_ERR_CRYPTO;
 }
 
-int kdf_extract(const sc_algs *a, const uint8_t *salt, size_t salt_len,
-                const uint8_t *ikm, size_t ikm_len, uint8_t out[SC_HASH_LEN])
-{
-    return hkdf_run(a, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, ikm,
-                    ikm_len, NULL, 0, out, SC_HASH_LEN);
-}
-
-int kdf_expand_label(const sc_algs *a, const uint8_t secret[SC_HASH_LEN],
+int kdf_expand_label(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
                      const char *label, size_t label_len,
                      const uint8_t *context, size_t context_len,
                      uint8_t *out, size_t out_len)
@@ -68,38 +105,15 @@ int kdf_expand_label(const sc_algs *a, const uint8_t secret[SC_HASH_LEN],
     if (context_len)
         memcpy(info + n, context, context_len);
     n += context_len;
-    return hkdf_run(a, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret,
-                    SC_HASH_LEN, info, n, out, out_len);
+    return hkdf_expand(k, secret, info, n, out, out_len);
 }
 
-int kdf_derive_secret(const sc_algs *a, const uint8_t secret[SC_HASH_LEN],
+int kdf_derive_secret(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
                       const char *label, const uint8_t *context,
                       size_t context_len, uint8_t out[SC_HASH_LEN])
 {
-    return kdf_expand_label(a, secret, label, strlen(label), context,
+    return kdf_expand_label(k, secret, label, strlen(label), context,
                             context_len, out, SC_HASH_LEN);
-}
-
-int kdf_hmac(const sc_algs *a, const uint8_t key[SC_HASH_LEN],
-             const uint8_t *data, size_t len, uint8_t out[SC_HASH_LEN])
-{
-    EVP_MAC_CTX *mctx = EVP_MAC_CTX_new(a->hmac);
-    OSSL_PARAM params[3], *p = params;
-    size_t outl = 0;
-    int ok;
-
-    if (mctx == NULL)
-        return SC_ERR_NOMEM;
-    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA2-256", 0);
-    if (a->propq != NULL)
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_PROPERTIES, a->propq, 0);
-    *p = OSSL_PARAM_construct_end();
-    ok = EVP_MAC_init(mctx, key, SC_HASH_LEN, params) == 1
-        && EVP_MAC_update(mctx, data, len) == 1
-        && EVP_MAC_final(mctx, out, &outl, SC_HASH_LEN) == 1
-        && outl == SC_HASH_LEN;
-    EVP_MAC_CTX_free(mctx);
-    return ok ? SC_OK : SC_ERR_CRYPTO;
 }
 
 int kdf_hash(const sc_algs *a, const uint8_t *data, size_t len,

@@ -1,24 +1,43 @@
 /* The key schedule's building blocks (PROTOCOL.md section 7), all with
- * SHA-256 through the context's fetched HKDF, HMAC and digest. */
+ * SHA-256. HKDF is written out over HMAC (RFC 5869 is two lines of it) so
+ * that one EVP_MAC_CTX, duplicated from the context's template, serves a
+ * whole handshake: OpenSSL 3.0's HKDF makes fresh HMAC and digest contexts,
+ * and fetches, on every derivation. */
 #ifndef SC_KDF_H
 #define SC_KDF_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/types.h>
 
 #include "algs.h"
 
-int kdf_extract(const sc_algs *a, const uint8_t *salt, size_t salt_len,
+/* One user's HMAC-SHA256: an EVP_MAC_CTX is not thread-safe, so each
+ * connection (or call) has its own. Remembers the key it holds, so
+ * expanding one secret into several labels keys HMAC once. */
+typedef struct {
+    const sc_algs *a;
+    EVP_MAC_CTX *mac;
+    uint8_t key[SC_HASH_LEN];
+    int keyed;                 /* `mac` holds `key` */
+} kdf_ctx;
+
+int kdf_init(kdf_ctx *k, const sc_algs *a);
+/* Frees the MAC context and wipes the key; a cleared kdf_ctx may be
+ * cleared again. */
+void kdf_clear(kdf_ctx *k);
+
+int kdf_extract(kdf_ctx *k, const uint8_t salt[SC_HASH_LEN],
                 const uint8_t *ikm, size_t ikm_len, uint8_t out[SC_HASH_LEN]);
 /* Expand-Label(secret, label, context, L); label without the "sc1 " prefix. */
-int kdf_expand_label(const sc_algs *a, const uint8_t secret[SC_HASH_LEN],
+int kdf_expand_label(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
                      const char *label, size_t label_len,
                      const uint8_t *context, size_t context_len,
                      uint8_t *out, size_t out_len);
-int kdf_derive_secret(const sc_algs *a, const uint8_t secret[SC_HASH_LEN],
+int kdf_derive_secret(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
                       const char *label, const uint8_t *context,
                       size_t context_len, uint8_t out[SC_HASH_LEN]);
-int kdf_hmac(const sc_algs *a, const uint8_t key[SC_HASH_LEN],
+int kdf_hmac(kdf_ctx *k, const uint8_t key[SC_HASH_LEN],
              const uint8_t *data, size_t len, uint8_t out[SC_HASH_LEN]);
 int kdf_hash(const sc_algs *a, const uint8_t *data, size_t len,
              uint8_t out[SC_HASH_LEN]);

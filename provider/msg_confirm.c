@@ -9,7 +9,7 @@
 static int put_mac(sc_conn *c, sc_buf *b, const uint8_t *key, int th)
 {
     uint8_t mac[SC_HASH_LEN];
-    int rc = kdf_hmac(&c->ctx->algs, key, c->hs->tr.th[th], SC_HASH_LEN, mac);
+    int rc = kdf_hmac(&c->hs->kdf, key, c->hs->tr.th[th], SC_HASH_LEN, mac);
 
     if (rc == SC_OK && buf_put(b, mac, sizeof(mac)) != 0)
         rc = SC_ERR_NOMEM;
@@ -24,7 +24,7 @@ static int check_mac(sc_conn *c, const char *msg, const uint8_t *body,
 
     if (len != SC_HASH_LEN)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s length %zu, expected 32", msg, len);
-    if ((rc = kdf_hmac(&c->ctx->algs, key, c->hs->tr.th[th], SC_HASH_LEN, mac)) != SC_OK)
+    if ((rc = kdf_hmac(&c->hs->kdf, key, c->hs->tr.th[th], SC_HASH_LEN, mac)) != SC_OK)
         return rc;
     if (CRYPTO_memcmp(mac, body, SC_HASH_LEN) != 0)
         return conn_reject(c, SC_ALERT_DECRYPT_ERROR, "%s does not verify", msg);

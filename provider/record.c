@@ -14,7 +14,7 @@ void rec_init(rec_dir *d)
     d->suite = -1;
 }
 
-int rec_install(rec_dir *d, const sc_algs *a, int suite, int encrypt,
+int rec_install(rec_dir *d, kdf_ctx *k, int suite, int encrypt,
                 const uint8_t secret[SC_HASH_LEN])
 {
     uint8_t key[32];
@@ -25,11 +25,11 @@ int rec_install(rec_dir *d, const sc_algs *a, int suite, int encrypt,
         return SC_ERR_NOMEM;
     if (d->secret != secret)
         memcpy(d->secret, secret, SC_HASH_LEN);
-    rc = kdf_expand_label(a, d->secret, "key", 3, NULL, 0, key, key_len);
+    rc = kdf_expand_label(k, d->secret, "key", 3, NULL, 0, key, key_len);
     if (rc == SC_OK)
-        rc = kdf_expand_label(a, d->secret, "iv", 2, NULL, 0, d->iv, SC_IV_LEN);
+        rc = kdf_expand_label(k, d->secret, "iv", 2, NULL, 0, d->iv, SC_IV_LEN);
     if (rc == SC_OK
-        && EVP_CipherInit_ex2(d->cctx, a->cipher[suite], key, NULL, encrypt, NULL) != 1)
+        && EVP_CipherInit_ex2(d->cctx, k->a->cipher[suite], key, NULL, encrypt, NULL) != 1)
         rc = SC_ERR_CRYPTO;
     OPENSSL_cleanse(key, sizeof(key));
     d->suite = suite;
@@ -38,13 +38,13 @@ int rec_install(rec_dir *d, const sc_algs *a, int suite, int encrypt,
     return rc;
 }
 
-int rec_update(rec_dir *d, const sc_algs *a, int encrypt)
+int rec_update(rec_dir *d, kdf_ctx *k, int encrypt)
 {
     uint8_t next[SC_HASH_LEN];
-    int rc = kdf_expand_label(a, d->secret, "upd", 3, NULL, 0, next, SC_HASH_LEN);
+    int rc = kdf_expand_label(k, d->secret, "upd", 3, NULL, 0, next, SC_HASH_LEN);
 
     if (rc == SC_OK)
-        rc = rec_install(d, a, d->suite, encrypt, next);
+        rc = rec_install(d, k, d->suite, encrypt, next);
     OPENSSL_cleanse(next, sizeof(next));
     d->gen++;
     return rc;

@@ -8,6 +8,7 @@
 
 #include "algs.h"
 #include "buf.h"
+#include "kdf.h"
 
 #define REC_HDR_LEN 3
 #define REC_MAX_PLAIN 16384
@@ -32,11 +33,12 @@ typedef struct {
 void rec_name(const rec_dir *d, char *out, size_t cap);
 
 void rec_init(rec_dir *d);
-/* Install `secret` as the current key of this direction, seq 0. */
-int rec_install(rec_dir *d, const sc_algs *a, int suite, int encrypt,
+/* Install `secret` as the current key of this direction, seq 0; `k`
+ * derives its key and IV and names the suite's cipher. */
+int rec_install(rec_dir *d, kdf_ctx *k, int suite, int encrypt,
                 const uint8_t secret[SC_HASH_LEN]);
 /* Replace the secret by Expand-Label(secret, "upd", "", 32) (key update). */
-int rec_update(rec_dir *d, const sc_algs *a, int encrypt);
+int rec_update(rec_dir *d, kdf_ctx *k, int encrypt);
 static inline int rec_keyed(const rec_dir *d) { return d->suite >= 0; }
 
 /* Bytes one record of `len` plaintext bytes takes on the wire. */

@@ -120,17 +120,20 @@ void testing_record_traffic(sc_conn *c, const char *name, const rec_dir *d)
     char label[32];
     uint8_t key[32], iv[SC_IV_LEN];
     size_t key_len = suite_table[d->suite].key_len;
+    kdf_ctx k;
 
     if (c->testing == NULL)
         return;
     testing_record(c, name, d->secret, SC_HASH_LEN);
-    if (kdf_expand_label(&c->ctx->algs, d->secret, "key", 3, NULL, 0, key, key_len) == SC_OK
-        && kdf_expand_label(&c->ctx->algs, d->secret, "iv", 2, NULL, 0, iv, sizeof(iv)) == SC_OK) {
+    if (kdf_init(&k, &c->ctx->algs) == SC_OK
+        && kdf_expand_label(&k, d->secret, "key", 3, NULL, 0, key, key_len) == SC_OK
+        && kdf_expand_label(&k, d->secret, "iv", 2, NULL, 0, iv, sizeof(iv)) == SC_OK) {
         snprintf(label, sizeof(label), "%s.key", name);
         testing_record(c, label, key, key_len);
         snprintf(label, sizeof(label), "%s.iv", name);
         testing_record(c, label, iv, sizeof(iv));
     }
+    kdf_clear(&k);
     OPENSSL_cleanse(key, sizeof(key));
 }
 

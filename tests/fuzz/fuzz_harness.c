@@ -370,10 +370,14 @@ void fh_report(const sc_conn *c)
 
 void fh_peer_writer(int p, sc_role role, rec_dir *d)
 {
+	kdf_ctx k;
+
 	p = usable(p);
 	rec_init(d);
-	if (rec_install(d, fh_algs(p), prof[p].suite, 1, prof[p].ap[!role]) != SC_OK)
+	if (kdf_init(&k, fh_algs(p)) != SC_OK
+	    || rec_install(d, &k, prof[p].suite, 1, prof[p].ap[!role]) != SC_OK)
 		abort();
+	kdf_clear(&k);
 	/* Section 2: SecureAck was the server's record seq 0 under s_ap. */
 	if (role == SC_ROLE_CLIENT)
 		d->seq = 1;
