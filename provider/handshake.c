@@ -18,21 +18,22 @@ typedef struct {
     int (*build)(sc_conn *c, sc_buf *b);
     int (*handle)(sc_conn *c, const uint8_t *body, size_t len);
     int (*after_send)(sc_conn *c);
+    int th;        /* TH_n is read (key schedule, MAC or signature) */
 } step_row;
 
 static const step_row steps[13] = {
-    [1]  = { "ClientHello",       SC_ROLE_CLIENT, client_hello_build, client_hello_handle, NULL },
-    [2]  = { "ServerHello",       SC_ROLE_SERVER, server_hello_build, server_hello_handle, after_server_hello_sent },
-    [3]  = { "ServerCertSend",    SC_ROLE_SERVER, cert_chain_build,   server_cert_handle,  NULL },
-    [4]  = { "ClientCertRequest", SC_ROLE_SERVER, cert_request_build, cert_request_handle, NULL },
-    [5]  = { "ClientCertSend",    SC_ROLE_CLIENT, cert_chain_build,   client_cert_handle,  NULL },
-    [6]  = { "KeyExchange1",      SC_ROLE_CLIENT, kx1_build,          kx1_handle,          NULL },
-    [7]  = { "KeyExchange2",      SC_ROLE_SERVER, kx2_build,          kx2_handle,          after_kx2_sent },
-    [8]  = { "KeyConfirm1",       SC_ROLE_CLIENT, confirm1_build,     confirm1_handle,     NULL },
-    [9]  = { "KeyConfirm2",       SC_ROLE_SERVER, confirm2_build,     confirm2_handle,     NULL },
-    [10] = { "ClientAuth",        SC_ROLE_CLIENT, client_auth_build,  client_auth_handle,  NULL },
-    [11] = { "ServerAuth",        SC_ROLE_SERVER, server_auth_build,  server_auth_handle,  after_server_auth_sent },
-    [12] = { "SecureAck",         SC_ROLE_SERVER, secure_ack_build,   secure_ack_handle,   after_secure_ack_sent },
+    [1]  = { "ClientHello",       SC_ROLE_CLIENT, client_hello_build, client_hello_handle, NULL, 0 },
+    [2]  = { "ServerHello",       SC_ROLE_SERVER, server_hello_build, server_hello_handle, after_server_hello_sent, 1 },
+    [3]  = { "ServerCertSend",    SC_ROLE_SERVER, cert_chain_build,   server_cert_handle,  NULL, 0 },
+    [4]  = { "ClientCertRequest", SC_ROLE_SERVER, cert_request_build, cert_request_handle, NULL, 0 },
+    [5]  = { "ClientCertSend",    SC_ROLE_CLIENT, cert_chain_build,   client_cert_handle,  NULL, 0 },
+    [6]  = { "KeyExchange1",      SC_ROLE_CLIENT, kx1_build,          kx1_handle,          NULL, 0 },
+    [7]  = { "KeyExchange2",      SC_ROLE_SERVER, kx2_build,          kx2_handle,          after_kx2_sent, 1 },
+    [8]  = { "KeyConfirm1",       SC_ROLE_CLIENT, confirm1_build,     confirm1_handle,     NULL, 1 },
+    [9]  = { "KeyConfirm2",       SC_ROLE_SERVER, confirm2_build,     confirm2_handle,     NULL, 1 },
+    [10] = { "ClientAuth",        SC_ROLE_CLIENT, client_auth_build,  client_auth_handle,  NULL, 1 },
+    [11] = { "ServerAuth",        SC_ROLE_SERVER, server_auth_build,  server_auth_handle,  after_server_auth_sent, 1 },
+    [12] = { "SecureAck",         SC_ROLE_SERVER, secure_ack_build,   secure_ack_handle,   after_secure_ack_sent, 1 },
 };
 
 const char *hs_step_name(int step)
@@ -67,6 +68,12 @@ static void notify(sc_conn *c, int step, int sent)
         c->step_cb(c->step_arg, step, steps[step].name, sent);
 }
 
+/* Tests record every TH_n (notify); otherwise only the ones read. */
+static int keep_th(const sc_conn *c, int step)
+{
+    return steps[step].th || c->testing != NULL;
+}
+
 /* Send every consecutive step that is ours: one flight (section 1). */
 static int send_flight(sc_conn *c)
 {
@@ -79,7 +86,7 @@ static int send_flight(sc_conn *c)
             rc = conn_fail(c, SC_ERR_CONFIG, SC_ALERT_INTERNAL_ERROR,
                            "%s would exceed one record", steps[n].name);
         if (rc == SC_OK)
-            rc = transcript_add(&c->hs->tr, n, buf_data(&body), buf_len(&body));
+            rc = transcript_add(&c->hs->tr, n, buf_data(&body), buf_len(&body), keep_th(c, n));
         if (rc == SC_OK)
             rc = conn_send_record(c, (uint8_t)n, buf_data(&body), buf_len(&body));
         buf_free(&body);
@@ -110,7 +117,7 @@ int hs_receive(sc_conn *c, uint8_t type, const uint8_t *body, size_t len)
     if (hs_done(c) || type != n || steps[n].sender == c->role)
         return conn_reject(c, SC_ALERT_UNEXPECTED_MESSAGE, "got %s in state %s",
                            hs_step_name(type), state_name(c));
-    if ((rc = transcript_add(&c->hs->tr, n, body, len)) != SC_OK)
+    if ((rc = transcript_add(&c->hs->tr, n, body, len, keep_th(c, n))) != SC_OK)
         return conn_fail(c, rc, SC_ALERT_INTERNAL_ERROR, "transcript failed");
     if ((rc = steps[n].handle(c, body, len)) != SC_OK)
         return c->failed ? rc : conn_fail(c, rc, SC_ALERT_INTERNAL_ERROR,

@@ -348,7 +348,7 @@ int fh_deliver(sc_conn *c, const uint8_t *body, size_t len)
 	if (n < 1 || n > 12 || c->hs == NULL)
 		abort();
 	/* msg.h: a handler runs once its body is in the transcript. */
-	if (transcript_add(&c->hs->tr, n, body, len) != SC_OK)
+	if (transcript_add(&c->hs->tr, n, body, len, 1) != SC_OK)
 		abort();
 	rc = handlers[n](c, body, len);
 	if (rc == SC_OK)
