@@ -42,11 +42,29 @@ static const struct kx_row kx_rows[] = {
 	  1184, 1088, 32, 0 },
 };
 
+/*
+ * Idle contexts ready for one operation. Making an EVP_PKEY_CTX by name
+ * fetches the key management and walks OpenSSL's whole name map, and 3.0
+ * cannot duplicate a keygen or fromdata context; but one can serve any
+ * number of operations in turn. A context's connections share its
+ * kx_alg from several threads: a context is taken out under the lock and
+ * used outside it.
+ */
+#define KX_POOL_MAX 8          /* idle contexts kept: about one per thread */
+
+struct kx_pool {
+	CRYPTO_RWLOCK *lock;
+	EVP_PKEY_CTX *idle[KX_POOL_MAX];
+	size_t n;
+};
+
 struct kx_alg {
 	const struct kx_row *row;
 	OSSL_LIB_CTX *libctx;
 	char *propq;
 	EVP_PKEY *params;      /* KIND_EC: the group, so keygen is one call */
+	struct kx_pool *gen;   /* keygen-initialised contexts */
+	struct kx_pool *import; /* fromdata-initialised contexts */
 };
 
 static const struct kx_row *
@@ -79,6 +97,74 @@ kx_keygen_ctx(const kx_alg *alg)
 		return NULL;
 	}
 	return pctx;
+}
+
+/* A context importing the row's public keys, or NULL. */
+static EVP_PKEY_CTX *
+kx_import_ctx(const kx_alg *alg)
+{
+	EVP_PKEY_CTX *pctx;
+
+	pctx = EVP_PKEY_CTX_new_from_name(alg->libctx, alg->row->keytype,
+	    alg->propq);
+	if (pctx != NULL && EVP_PKEY_fromdata_init(pctx) <= 0) {
+		EVP_PKEY_CTX_free(pctx);
+		pctx = NULL;
+	}
+	return pctx;
+}
+
+static struct kx_pool *
+kx_pool_new(void)
+{
+	struct kx_pool *p = calloc(1, sizeof(*p));
+
+	if (p != NULL && (p->lock = CRYPTO_THREAD_lock_new()) == NULL) {
+		free(p);
+		p = NULL;
+	}
+	return p;
+}
+
+static void
+kx_pool_free(struct kx_pool *p)
+{
+	if (p == NULL)
+		return;
+	while (p->n > 0)
+		EVP_PKEY_CTX_free(p->idle[--p->n]);
+	CRYPTO_THREAD_lock_free(p->lock);
+	free(p);
+}
+
+/* An idle context from the pool, else a new one from `make`. */
+static EVP_PKEY_CTX *
+kx_pool_take(const kx_alg *alg, struct kx_pool *p,
+             EVP_PKEY_CTX *(*make)(const kx_alg *))
+{
+	EVP_PKEY_CTX *pctx = NULL;
+
+	if (CRYPTO_THREAD_write_lock(p->lock)) {
+		if (p->n > 0)
+			pctx = p->idle[--p->n];
+		CRYPTO_THREAD_unlock(p->lock);
+	}
+	return pctx != NULL ? pctx : make(alg);
+}
+
+/* Back to the pool after a successful operation; freed when the pool is
+ * full (or the operation failed: the caller passes `ok` = 0). */
+static void
+kx_pool_give(struct kx_pool *p, EVP_PKEY_CTX *pctx, int ok)
+{
+	if (pctx != NULL && ok && CRYPTO_THREAD_write_lock(p->lock)) {
+		if (p->n < KX_POOL_MAX) {
+			p->idle[p->n++] = pctx;
+			pctx = NULL;
+		}
+		CRYPTO_THREAD_unlock(p->lock);
+	}
+	EVP_PKEY_CTX_free(pctx);
 }
 
 /* The EC group as a parameter-only key, made once per context. */
@@ -119,10 +205,13 @@ kx_alg_fetch(OSSL_LIB_CTX *libctx, const char *propq, uint16_t code)
 	if (row->kind == KIND_EC &&
 	    (alg->params = kx_ec_params(libctx, propq, row->group)) == NULL)
 		goto fail;
+	if ((alg->gen = kx_pool_new()) == NULL ||
+	    (alg->import = kx_pool_new()) == NULL)
+		goto fail;
 	/* Section 5: offer only what the providers can compute. */
 	if ((probe = kx_keygen_ctx(alg)) == NULL)
 		goto fail;
-	EVP_PKEY_CTX_free(probe);
+	kx_pool_give(alg->gen, probe, 1);
 	return alg;
 fail:
 	kx_alg_free(alg);
@@ -134,6 +223,8 @@ kx_alg_free(kx_alg *alg)
 {
 	if (alg == NULL)
 		return;
+	kx_pool_free(alg->gen);
+	kx_pool_free(alg->import);
 	EVP_PKEY_free(alg->params);
 	OPENSSL_free(alg->propq);
 	free(alg);
@@ -267,11 +358,12 @@ kx_keygen(const kx_alg *alg, const uint8_t *inject, size_t inject_len,
 		if ((rc = kx_ec_inject(alg, inject, inject_len, &pkey)) != SC_OK)
 			return rc;
 	} else {
-		if ((pctx = kx_keygen_ctx(alg)) == NULL)
+		pctx = kx_pool_take(alg, alg->gen, kx_keygen_ctx);
+		if (pctx == NULL)
 			return SC_ERR_CRYPTO;
 		if (EVP_PKEY_generate(pctx, &pkey) <= 0)
 			pkey = NULL;
-		EVP_PKEY_CTX_free(pctx);
+		kx_pool_give(alg->gen, pctx, pkey != NULL);
 		if (pkey == NULL)
 			return SC_ERR_CRYPTO;
 	}
@@ -296,35 +388,32 @@ kx_peer_import(const kx_alg *alg, const uint8_t *peer, size_t len,
 {
 	const struct kx_row *row = alg->row;
 	EVP_PKEY_CTX *pctx;
-	OSSL_PARAM params[3];
+	OSSL_PARAM params[3], *p = params;
 	int ok;
 
 	*out = NULL;
 	if (peer == NULL || len != want)
 		return SC_ERR_PROTOCOL;
-	if (row->kind != KIND_EC) {
-		*out = EVP_PKEY_new_raw_public_key_ex(alg->libctx, row->keytype,
-		    alg->propq, peer, len);
-		return *out != NULL ? SC_OK : SC_ERR_PROTOCOL;
-	}
-	if (peer[0] != 0x04)
+	if (row->kind == KIND_EC && peer[0] != 0x04)
 		return SC_ERR_PROTOCOL;
-	params[0] = OSSL_PARAM_construct_utf8_string(
-	    OSSL_PKEY_PARAM_GROUP_NAME, (char *)row->group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+	if (row->kind == KIND_EC)
+		*p++ = OSSL_PARAM_construct_utf8_string(
+		    OSSL_PKEY_PARAM_GROUP_NAME, (char *)row->group, 0);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
 	    (void *)peer, len);
-	params[2] = OSSL_PARAM_construct_end();
-	pctx = EVP_PKEY_CTX_new_from_name(alg->libctx, "EC", alg->propq);
-	if (pctx == NULL)
+	*p = OSSL_PARAM_construct_end();
+	if ((pctx = kx_pool_take(alg, alg->import, kx_import_ctx)) == NULL)
 		return SC_ERR_NOMEM;
-	/* Import decodes the point and rejects one that is off the curve. */
-	ok = EVP_PKEY_fromdata_init(pctx) > 0 &&
-	    EVP_PKEY_fromdata(pctx, out, EVP_PKEY_PUBLIC_KEY, params) > 0;
-	EVP_PKEY_CTX_free(pctx);
+	/* Import checks the length, the ML-KEM key, and decodes a point,
+	 * rejecting one that is off the curve. */
+	ok = EVP_PKEY_fromdata(pctx, out, EVP_PKEY_PUBLIC_KEY, params) > 0;
+	kx_pool_give(alg->import, pctx, ok);
 	if (!ok) {
 		*out = NULL;
 		return SC_ERR_PROTOCOL;
 	}
+	if (row->kind != KIND_EC)
+		return SC_OK;
 	pctx = EVP_PKEY_CTX_new_from_pkey(alg->libctx, *out, alg->propq);
 	ok = pctx != NULL && EVP_PKEY_public_check_quick(pctx) > 0;
 	EVP_PKEY_CTX_free(pctx);
