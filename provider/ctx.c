@@ -105,6 +105,7 @@ void sc_ctx_free(sc_ctx *ctx)
     OPENSSL_free(ctx->ca_names);
     cert_cache_free(ctx->cache);
     EVP_PKEY_free(ctx->key);
+    EVP_MD_CTX_free(ctx->signer);
     X509_STORE_free(ctx->store);
     sk_X509_pop_free(ctx->anchors, X509_free);
     free(ctx->server_name);
@@ -167,6 +168,7 @@ int sc_ctx_load_cert_chain(sc_ctx *ctx, const char *source)
 int sc_ctx_load_private_key(sc_ctx *ctx, const char *source, const char *pass)
 {
     EVP_PKEY *key = NULL;
+    EVP_MD_CTX *signer = NULL;
     int rc;
 
     if (ctx == NULL || source == NULL)
@@ -178,8 +180,17 @@ int sc_ctx_load_private_key(sc_ctx *ctx, const char *source, const char *pass)
         EVP_PKEY_free(key);
         return SC_ERR_LOAD;
     }
+    /* Handshakes sign with copies of one prepared context. A key type
+     * section 8 does not allow fails its handshakes, as before. */
+    rc = sig_signer_new(ctx->algs.libctx, ctx->algs.propq, key, &signer);
+    if (rc != SC_OK && rc != SC_ERR_UNSUPPORTED) {
+        EVP_PKEY_free(key);
+        return rc;
+    }
     EVP_PKEY_free(ctx->key);
+    EVP_MD_CTX_free(ctx->signer);
     ctx->key = key;
+    ctx->signer = signer;
     return SC_OK;
 }
 

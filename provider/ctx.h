@@ -26,6 +26,7 @@ struct sc_ctx {
     size_t ca_names_len;
     cert_cache *cache;             /* verified peer chains */
     EVP_PKEY *key;
+    EVP_MD_CTX *signer;            /* for `key`; NULL: a type we cannot sign with */
     X509_STORE *store;             /* trust anchors (+ CRLs) */
     STACK_OF(X509) *anchors;       /* anchors from the CA file, for CA names */
     int have_trust;

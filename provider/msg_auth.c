@@ -27,8 +27,8 @@ static int put_signature(sc_conn *c, sc_buf *b, const char *context, int th, int
     int rc = SC_OK;
 
     if (sign)
-        rc = sig_sign(c->ctx->algs.libctx, c->ctx->algs.propq, c->ctx->key, content, clen,
-                      sig, sizeof(sig), &slen);
+        rc = c->ctx->signer == NULL ? SC_ERR_UNSUPPORTED
+            : sig_sign_with(c->ctx->signer, c->ctx->key, content, clen, sig, sizeof(sig), &slen);
     if (rc == SC_OK && (buf_u16(b, (uint16_t)slen) || buf_put(b, sig, slen)))
         rc = SC_ERR_NOMEM;
     return rc;

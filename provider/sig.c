@@ -79,39 +79,73 @@ static int sig_set_pss(EVP_PKEY_CTX *pctx)
 	return 1;
 }
 
-int sig_sign(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY *key,
-	     const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
-	     size_t *sig_len)
+int sig_signer_new(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY *key,
+		   EVP_MD_CTX **out)
 {
 	const struct sig_row *row;
-	EVP_MD_CTX *mctx = NULL;
+	EVP_MD_CTX *mctx;
 	EVP_PKEY_CTX *pctx = NULL;
-	size_t n = cap;
-	int size, ret = SC_ERR_CRYPTO;
 
-	if (key == NULL || (msg == NULL && len > 0) || sig == NULL
-	    || sig_len == NULL)
+	*out = NULL;
+	if (key == NULL)
 		return SC_ERR_ARG;
 	if ((row = sig_row_for(key)) == NULL)
 		return SC_ERR_UNSUPPORTED;
+	if ((mctx = EVP_MD_CTX_new()) == NULL)
+		return SC_ERR_NOMEM;
+	if (EVP_DigestSignInit_ex(mctx, &pctx, row->md, libctx, propq, key,
+				  NULL) <= 0
+	    || (row->pss && !sig_set_pss(pctx))) {
+		EVP_MD_CTX_free(mctx);
+		return SC_ERR_CRYPTO;
+	}
+	*out = mctx;
+	return SC_OK;
+}
+
+int sig_sign_with(const EVP_MD_CTX *signer, EVP_PKEY *key,
+		  const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
+		  size_t *sig_len)
+{
+	EVP_MD_CTX *mctx;
+	size_t n = cap;
+	int size, ret = SC_ERR_CRYPTO;
+
+	if (signer == NULL || key == NULL || (msg == NULL && len > 0)
+	    || sig == NULL || sig_len == NULL)
+		return SC_ERR_ARG;
 	size = EVP_PKEY_get_size(key);
 	if (size <= 0)
 		return SC_ERR_CRYPTO;
 	if (cap < (size_t)size)
 		return SC_ERR_ARG;
+	/* A one-shot sign finalises its context: sign with a copy, which
+	 * only reads `signer` (so threads may share it). */
 	if ((mctx = EVP_MD_CTX_new()) == NULL)
 		return SC_ERR_NOMEM;
-	if (EVP_DigestSignInit_ex(mctx, &pctx, row->md, libctx, propq, key,
-				  NULL) <= 0)
-		goto out;
-	if (row->pss && !sig_set_pss(pctx))
-		goto out;
-	if (EVP_DigestSign(mctx, sig, &n, msg, len) <= 0)
-		goto out;
-	*sig_len = n;
-	ret = SC_OK;
-out:
+	if (EVP_MD_CTX_copy_ex(mctx, signer) == 1
+	    && EVP_DigestSign(mctx, sig, &n, msg, len) > 0) {
+		*sig_len = n;
+		ret = SC_OK;
+	}
 	EVP_MD_CTX_free(mctx);
+	return ret;
+}
+
+int sig_sign(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY *key,
+	     const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
+	     size_t *sig_len)
+{
+	EVP_MD_CTX *signer;
+	int ret;
+
+	if (key == NULL || (msg == NULL && len > 0) || sig == NULL
+	    || sig_len == NULL)
+		return SC_ERR_ARG;
+	if ((ret = sig_signer_new(libctx, propq, key, &signer)) != SC_OK)
+		return ret;
+	ret = sig_sign_with(signer, key, msg, len, sig, cap, sig_len);
+	EVP_MD_CTX_free(signer);
 	return ret;
 }
 
