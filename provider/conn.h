@@ -28,7 +28,7 @@ typedef struct {
     EVP_PKEY *eph;                      /* our X25519 private key */
     uint8_t eph_pub[SC_X25519_LEN];
     uint8_t dh[SC_HASH_LEN];
-    uint8_t hs[SC_HASH_LEN];
+    uint8_t derived_ms[SC_HASH_LEN];    /* Derive-Secret(hs, "derived", "") */
     uint8_t ms[SC_HASH_LEN];
     uint8_t c_confirm[SC_HASH_LEN];
     uint8_t s_confirm[SC_HASH_LEN];

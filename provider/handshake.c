@@ -174,25 +174,31 @@ int ks_install_handshake_keys(sc_conn *c)
 {
     const sc_algs *a = &c->ctx->algs;
     hs_state *h = c->hs;
-    uint8_t cs[SC_HASH_LEN], ss[SC_HASH_LEN];
+    kdf_ctx *k = &h->kdf;
+    uint8_t hs[SC_HASH_LEN], cs[SC_HASH_LEN], ss[SC_HASH_LEN];
     int rc;
 
-    /* s0 and its "derived" secret are constants, computed per context. */
-    rc = kdf_extract(&h->kdf, a->derived_hs, h->dh, sizeof(h->dh), h->hs);
+    /* s0 and its "derived" secret are constants, computed per context.
+     * hs is used here only: its "derived" secret for ms is taken now,
+     * while HMAC holds hs as its key. */
+    rc = kdf_extract(k, a->derived_hs, h->dh, sizeof(h->dh), hs);
     if (rc == SC_OK)
-        rc = kdf_derive_secret(&h->kdf, h->hs, "c hs", h->tr.th[2], SC_HASH_LEN, cs);
+        rc = kdf_derive_secret(k, hs, "c hs", h->tr.th[2], SC_HASH_LEN, cs);
     if (rc == SC_OK)
-        rc = kdf_derive_secret(&h->kdf, h->hs, "s hs", h->tr.th[2], SC_HASH_LEN, ss);
+        rc = kdf_derive_secret(k, hs, "s hs", h->tr.th[2], SC_HASH_LEN, ss);
+    if (rc == SC_OK)
+        rc = kdf_derive_secret(k, hs, "derived", NULL, 0, h->derived_ms);
     if (rc == SC_OK && c->testing) {
         testing_record(c, "dh", h->dh, sizeof(h->dh));
         testing_record(c, "s0", a->s0, sizeof(a->s0));
         testing_record(c, "derived_for_hs", a->derived_hs, sizeof(a->derived_hs));
-        testing_record(c, "hs", h->hs, sizeof(h->hs));
+        testing_record(c, "hs", hs, sizeof(hs));
         testing_record(c, "c_hs", cs, sizeof(cs));
         testing_record(c, "s_hs", ss, sizeof(ss));
     }
     if (rc == SC_OK)
         rc = install_pair(c, cs, ss, "c_hs", "s_hs");
+    OPENSSL_cleanse(hs, sizeof(hs));
     OPENSSL_cleanse(cs, sizeof(cs));
     OPENSSL_cleanse(ss, sizeof(ss));
     OPENSSL_cleanse(h->dh, sizeof(h->dh));
@@ -203,25 +209,21 @@ int ks_derive_master(sc_conn *c)
 {
     hs_state *h = c->hs;
     kdf_ctx *k = &h->kdf;
-    uint8_t derived[SC_HASH_LEN];
     int rc;
 
-    rc = kdf_derive_secret(k, h->hs, "derived", NULL, 0, derived);
-    if (rc == SC_OK)
-        rc = kdf_extract(k, derived, h->kx, h->kx_len, h->ms);
+    rc = kdf_extract(k, h->derived_ms, h->kx, h->kx_len, h->ms);
     if (rc == SC_OK)
         rc = kdf_derive_secret(k, h->ms, "c confirm", h->tr.th[7], SC_HASH_LEN, h->c_confirm);
     if (rc == SC_OK)
         rc = kdf_derive_secret(k, h->ms, "s confirm", h->tr.th[7], SC_HASH_LEN, h->s_confirm);
     if (rc == SC_OK && c->testing) {
-        testing_record(c, "derived_for_ms", derived, sizeof(derived));
+        testing_record(c, "derived_for_ms", h->derived_ms, sizeof(h->derived_ms));
         testing_record(c, "kx", h->kx, h->kx_len);
         testing_record(c, "ms", h->ms, sizeof(h->ms));
         testing_record(c, "c_confirm", h->c_confirm, sizeof(h->c_confirm));
         testing_record(c, "s_confirm", h->s_confirm, sizeof(h->s_confirm));
     }
-    OPENSSL_cleanse(derived, sizeof(derived));
-    OPENSSL_cleanse(h->hs, sizeof(h->hs));
+    OPENSSL_cleanse(h->derived_ms, sizeof(h->derived_ms));
     OPENSSL_cleanse(h->kx, sizeof(h->kx));
     return rc;
 }
