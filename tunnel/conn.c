@@ -71,8 +71,11 @@ struct conn {
     struct timeval start, last;
     char peer[ADDR_TEXT_MAX];           /* the SC1 peer */
     char plain[ADDR_TEXT_MAX];          /* the plaintext side */
-    char why[512];
+    char *why;                          /* how it ended: made at the end */
 };
+
+/* The end when even its sentence cannot be allocated. */
+static char why_oom[] = "\"out of memory\"";
 
 static void net_read_cb(struct bufferevent *bev, void *arg);
 static void net_write_cb(struct bufferevent *bev, void *arg);
@@ -136,7 +139,7 @@ static void conn_finish(struct conn *c)
             or_dash(c->sc != NULL ? sc_conn_suite(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_group(c->sc) : NULL),
             (unsigned long long)c->sent, (unsigned long long)c->received,
-            elapsed(c), c->why);
+            elapsed(c), c->why != NULL ? c->why : "");
     if (c->timer != NULL)
         event_free(c->timer);
     if (c->rekey != NULL)
@@ -155,6 +158,8 @@ static void conn_finish(struct conn *c)
         w->last_failed = c->failed;
     atomic_fetch_sub(&c->svc->live, 1);
     svc_gen_put(c->gen);
+    if (c->why != why_oom)
+        free(c->why);
     free(c);
     worker_conn_removed(w);
 }
@@ -173,9 +178,10 @@ static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
     va_list ap;
     struct timeval tv = { DRAIN_MS / 1000, 0 };
 
-    if (c->why[0] == '\0') {
+    if (c->why == NULL) {
         va_start(ap, fmt);
-        vsnprintf(c->why, sizeof(c->why), fmt, ap);
+        if (vasprintf(&c->why, fmt, ap) < 0)
+            c->why = why_oom;
         va_end(ap);
     }
     if (c->phase == PH_DRAIN)
