@@ -28,6 +28,8 @@
 
 /* Plaintext of a full-size record (PROTOCOL.md section 2). */
 #define RECORD_MAX 16384
+/* The application_data record type (section 2). */
+#define REC_APPDATA 0x17
 /* The largest record on the wire: header, plaintext and tag. */
 /* How long a failed connection may take to deliver its alert. */
 #define DRAIN_MS 5000
@@ -69,8 +71,11 @@ struct conn {
     struct timeval start, last;
     char peer[ADDR_TEXT_MAX];           /* the SC1 peer */
     char plain[ADDR_TEXT_MAX];          /* the plaintext side */
-    char why[512];
+    char *why;                          /* how it ended: made at the end */
 };
+
+/* The end when even its sentence cannot be allocated. */
+static char why_oom[] = "\"out of memory\"";
 
 static void net_read_cb(struct bufferevent *bev, void *arg);
 static void net_write_cb(struct bufferevent *bev, void *arg);
@@ -134,7 +139,7 @@ static void conn_finish(struct conn *c)
             or_dash(c->sc != NULL ? sc_conn_suite(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_group(c->sc) : NULL),
             (unsigned long long)c->sent, (unsigned long long)c->received,
-            elapsed(c), c->why);
+            elapsed(c), c->why != NULL ? c->why : "");
     if (c->timer != NULL)
         event_free(c->timer);
     if (c->rekey != NULL)
@@ -153,6 +158,8 @@ static void conn_finish(struct conn *c)
         w->last_failed = c->failed;
     atomic_fetch_sub(&c->svc->live, 1);
     svc_gen_put(c->gen);
+    if (c->why != why_oom)
+        free(c->why);
     free(c);
     worker_conn_removed(w);
 }
@@ -171,9 +178,10 @@ static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
     va_list ap;
     struct timeval tv = { DRAIN_MS / 1000, 0 };
 
-    if (c->why[0] == '\0') {
+    if (c->why == NULL) {
         va_start(ap, fmt);
-        vsnprintf(c->why, sizeof(c->why), fmt, ap);
+        if (vasprintf(&c->why, fmt, ap) < 0)
+            c->why = why_oom;
         va_end(ap);
     }
     if (c->phase == PH_DRAIN)
@@ -481,6 +489,7 @@ static int deliver(struct conn *c, int *progress)
     struct evbuffer *out;
     struct evbuffer_iovec v;
     size_t len, cap, n;
+    uint8_t none;
     int rc;
 
     if (!c->plain_up || c->pout == NULL || c->peer_closed)
@@ -490,14 +499,22 @@ static int deliver(struct conn *c, int *progress)
         cap = CONN_WATERMARK - len;
         if (cap > RECORD_MAX)
             cap = RECORD_MAX;
-        if (evbuffer_reserve_space(out, (ev_ssize_t)cap, &v, 1) < 1)
+        /* Nothing opened: ask the engine only for its state. Space
+         * reserved and left empty would stay in the idle buffer (libevent
+         * frees a buffer's chains only when it drains bytes). */
+        if (sc_conn_pending_read(c->sc) == 0) {
+            v.iov_base = &none;
+            v.iov_len = cap = 0;
+        } else if (evbuffer_reserve_space(out, (ev_ssize_t)cap, &v, 1) < 1) {
             return 0;
+        }
         if (v.iov_len < cap)
             cap = v.iov_len;
         n = 0;
         rc = sc_conn_read(c->sc, v.iov_base, cap, &n);
         v.iov_len = n;
-        evbuffer_commit_space(out, &v, 1);
+        if (cap > 0)
+            evbuffer_commit_space(out, &v, 1);
         if (rc == SC_ERR_CLOSED) {
             /* Section 4, Alert: close_notify ends the peer's direction. */
             c->peer_closed = 1;
@@ -535,6 +552,12 @@ static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
         *used = 0;   /* backpressure: the plaintext side drains first */
         return SC_OK;
     }
+    /* Only application data opens into the buffer: space reserved for
+     * any other record would stay there empty, as a chain an idle buffer
+     * keeps. (After a partial record p[0] is no type; that only chooses
+     * the path.) */
+    if (p[0] != REC_APPDATA)
+        return sc_conn_feed(c->sc, p, len, used);
     /* Room for at least one whole record, so it opens in place. */
     room = CONN_WATERMARK - evbuffer_get_length(out);
     if (room < RECORD_MAX)

@@ -97,6 +97,9 @@ start_tunnel() {
     TUN_PID=$!
     PIDS+=($TUN_PID)
     wait_for "$T/$name.log" "listening on" || fail "sctunnel $name did not start"
+    # Its workers run once it says so: descriptors and memory are settled.
+    wait_for "$T/$name.log" "started [0-9]* worker" ||
+        fail "sctunnel $name did not start its workers"
     TUN_ADDR=$(sed -n 's/.* listening on //p' "$T/$name.log" | head -n 1)
 }
 
