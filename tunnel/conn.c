@@ -203,6 +203,7 @@ static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
         if (evbuffer_get_length(out) > 0) {
             c->phase = PH_DRAIN;
             bufferevent_disable(c->net, EV_READ);
+            bufferevent_enable(c->net, EV_WRITE);
             bufferevent_setwatermark(c->net, EV_WRITE, 0, 0);
             evtimer_add(c->timer, &tv);
             return;
@@ -728,6 +729,47 @@ static void hold_read(struct bufferevent *bev, int *held)
     }
 }
 
+/*
+ * Write a side's output now, in this callback, instead of asking libevent
+ * to poll for writability first: that would cost two epoll_ctl calls and a
+ * loop iteration per message. libevent's write event is enabled only while
+ * the socket cannot take everything. Errors are left to libevent's own
+ * write, which reports them through event_cb. Returns 1 if bytes went out.
+ */
+static int write_now(struct bufferevent *bev)
+{
+    struct evbuffer *out;
+    int wrote = 0;
+
+    if (bev == NULL)
+        return 0;
+    out = bufferevent_get_output(bev);
+    if (evbuffer_get_length(out) > 0 &&
+        !(bufferevent_get_enabled(bev) & EV_WRITE)) {
+        /* A socket bufferevent keeps its output's start frozen outside
+         * its own writes. */
+        evbuffer_unfreeze(out, 1);
+        wrote = evbuffer_write(out, bufferevent_getfd(bev)) > 0;
+        evbuffer_freeze(out, 1);
+    }
+    if (evbuffer_get_length(out) > 0)
+        bufferevent_enable(bev, EV_WRITE);
+    else
+        bufferevent_disable(bev, EV_WRITE);
+    return wrote;
+}
+
+static int write_sides(struct conn *c)
+{
+    int wrote = 0;
+
+    if (c->net_up)
+        wrote |= write_now(c->net);
+    if (c->plain_up && !c->plain_shut)
+        wrote |= write_now(c->pout);
+    return wrote;
+}
+
 /* Move everything that can move; -1 if the connection was dropped. */
 static int pump(struct conn *c)
 {
@@ -736,16 +778,19 @@ static int pump(struct conn *c)
     if (c->phase == PH_DRAIN)
         return 0;
     do {
-        progress = 0;
-        if (c->net_up) {
-            if (deliver(c, &progress) != 0 || feed(c, &progress) != 0)
-                return -1;
-            if (seal(c, &progress) != 0)
-                return -1;
-            flush_engine(c);
-        }
-        any |= progress;
-    } while (progress);
+        do {
+            progress = 0;
+            if (c->net_up) {
+                if (deliver(c, &progress) != 0 || feed(c, &progress) != 0)
+                    return -1;
+                if (seal(c, &progress) != 0)
+                    return -1;
+                flush_engine(c);
+            }
+            any |= progress;
+        } while (progress);
+        /* What was written made room: move what waited for it. */
+    } while (write_sides(c));
     if (any && c->phase == PH_OPEN)
         touch(c);
     if (c->net_up)
