@@ -733,13 +733,14 @@ static void hold_read(struct bufferevent *bev, int *held)
  * Write a side's output now, in this callback, instead of asking libevent
  * to poll for writability first: that would cost two epoll_ctl calls and a
  * loop iteration per message. libevent's write event is enabled only while
- * the socket cannot take everything. Errors are left to libevent's own
- * write, which reports them through event_cb. Returns 1 if bytes went out.
+ * the socket cannot take everything. Returns 1 if bytes went out, 0 if
+ * none did, -1 after dropping the connection on a write error (which this
+ * write consumed: a later read would see a clean end instead).
  */
-static int write_now(struct bufferevent *bev)
+static int write_now(struct conn *c, struct bufferevent *bev)
 {
     struct evbuffer *out;
-    int wrote = 0;
+    int n = 0, err = 0;
 
     if (bev == NULL)
         return 0;
@@ -749,31 +750,42 @@ static int write_now(struct bufferevent *bev)
         /* A socket bufferevent keeps its output's start frozen outside
          * its own writes. */
         evbuffer_unfreeze(out, 1);
-        wrote = evbuffer_write(out, bufferevent_getfd(bev)) > 0;
+        n = evbuffer_write(out, bufferevent_getfd(bev));
+        err = n < 0 ? errno : 0;
         evbuffer_freeze(out, 1);
+        if (err != 0 && err != EAGAIN && err != EWOULDBLOCK && err != EINTR) {
+            /* A reset on one side is passed on as a reset on the other. */
+            if (bev == c->net)
+                conn_drop(c, RST_PLAIN, "\"reset (SC1 side): %s\"", strerror(err));
+            else
+                conn_drop(c, RST_NET, "\"reset (plaintext side): %s\"",
+                          strerror(err));
+            return -1;
+        }
     }
     if (evbuffer_get_length(out) > 0)
         bufferevent_enable(bev, EV_WRITE);
     else
         bufferevent_disable(bev, EV_WRITE);
-    return wrote;
+    return n > 0;
 }
 
+/* Both sides' output; as write_now. */
 static int write_sides(struct conn *c)
 {
-    int wrote = 0;
+    int a = 0, b = 0;
 
-    if (c->net_up)
-        wrote |= write_now(c->net);
-    if (c->plain_up && !c->plain_shut)
-        wrote |= write_now(c->pout);
-    return wrote;
+    if (c->net_up && (a = write_now(c, c->net)) < 0)
+        return -1;
+    if (c->plain_up && !c->plain_shut && (b = write_now(c, c->pout)) < 0)
+        return -1;
+    return a | b;
 }
 
 /* Move everything that can move; -1 if the connection was dropped. */
 static int pump(struct conn *c)
 {
-    int progress, any = 0;
+    int progress, any = 0, wrote;
 
     if (c->phase == PH_DRAIN)
         return 0;
@@ -790,7 +802,9 @@ static int pump(struct conn *c)
             any |= progress;
         } while (progress);
         /* What was written made room: move what waited for it. */
-    } while (write_sides(c));
+    } while ((wrote = write_sides(c)) > 0);
+    if (wrote < 0)
+        return -1;
     if (any && c->phase == PH_OPEN)
         touch(c);
     if (c->net_up)
