@@ -1,3 +1,10 @@
+/*
+ * The key schedule's HKDF (PROTOCOL.md section 7), computed with the
+ * provider's HMAC-SHA256 through EVP_MAC, fetched once per context. Why not
+ * EVP_KDF "HKDF": OpenSSL 3.0 cannot duplicate an HKDF context, so each
+ * derivation would need a new one and a digest fetch; one HMAC context per
+ * handshake, copied from a keyed-nothing template, fetches nothing.
+ */
 #include "kdf.h"
 
 #include <string.h>
@@ -50,14 +57,15 @@ int kdf_hmac(kdf_ctx *k, const uint8_t key[SC_HASH_LEN],
     return SC_OK;
 }
 
-/* HKDF-Extract(salt, IKM) = HMAC(salt, IKM) */
+/* HKDF-Extract (RFC 5869): the MAC of IKM keyed with salt. */
 int kdf_extract(kdf_ctx *k, const uint8_t salt[SC_HASH_LEN],
                 const uint8_t *ikm, size_t ikm_len, uint8_t out[SC_HASH_LEN])
 {
     return kdf_hmac(k, salt, ikm, ikm_len, out);
 }
 
-/* HKDF-Expand: T(i) = HMAC(PRK, T(i-1) || info || u8 i), T(0) empty. */
+/* HKDF-Expand (RFC 5869): T(i) is the MAC keyed with PRK of
+ * T(i-1) || info || u8 i, T(0) empty. */
 static int hkdf_expand(kdf_ctx *k, const uint8_t prk[SC_HASH_LEN],
                        const uint8_t *info, size_t info_len,
                        uint8_t *out, size_t out_len)
