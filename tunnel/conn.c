@@ -214,6 +214,16 @@ static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
     conn_finish(c);
 }
 
+/* A reset (or write error) on one side is passed on as a reset on the
+ * other, so neither service mistakes it for a clean end. */
+static void drop_reset(struct conn *c, int net_side, const char *err)
+{
+    if (net_side)
+        conn_drop(c, RST_PLAIN, "\"reset (SC1 side): %s\"", err);
+    else
+        conn_drop(c, RST_NET, "\"reset (plaintext side): %s\"", err);
+}
+
 /*
  * A peer that does not speak SC1 at all (a TLS or HTTP client, an SSH
  * server, a port scanner): say what its first bytes look like, so that the
@@ -754,12 +764,7 @@ static int write_now(struct conn *c, struct bufferevent *bev)
         err = n < 0 ? errno : 0;
         evbuffer_freeze(out, 1);
         if (err != 0 && err != EAGAIN && err != EWOULDBLOCK && err != EINTR) {
-            /* A reset on one side is passed on as a reset on the other. */
-            if (bev == c->net)
-                conn_drop(c, RST_PLAIN, "\"reset (SC1 side): %s\"", strerror(err));
-            else
-                conn_drop(c, RST_NET, "\"reset (plaintext side): %s\"",
-                          strerror(err));
+            drop_reset(c, bev == c->net, strerror(err));
             return -1;
         }
     }
@@ -836,7 +841,7 @@ static void net_write_cb(struct bufferevent *bev, void *arg)
  * Returns 0, or -1 after dropping the connection on a reset.
  */
 static int top_up(struct conn *c, struct bufferevent *bev, size_t want,
-                  int *eof, int rst, const char *side)
+                  int *eof)
 {
     struct evbuffer *in = bufferevent_get_input(bev);
     struct evbuffer_iovec v;
@@ -859,7 +864,7 @@ static int top_up(struct conn *c, struct bufferevent *bev, size_t want,
             *eof = 1;
         } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             /* A reset read here would look like a clean end to libevent. */
-            conn_drop(c, rst, "\"reset (%s side): %s\"", side, strerror(errno));
+            drop_reset(c, bev == c->net, strerror(errno));
             return -1;
         }
         break;
@@ -872,8 +877,8 @@ static void net_read_cb(struct bufferevent *bev, void *arg)
     struct conn *c = arg;
 
     /* Feed the engine whole records: it then opens them in place. */
-    if (top_up(c, bev, next_record_end(bufferevent_get_input(bev)), &c->net_eof,
-               RST_PLAIN, "SC1") != 0)
+    if (top_up(c, bev, next_record_end(bufferevent_get_input(bev)),
+               &c->net_eof) != 0)
         return;
     pump(c);
 }
@@ -886,7 +891,7 @@ static void plain_read_cb(struct bufferevent *bev, void *arg)
      * so a further read would only return EAGAIN (and delay small
      * exchanges by a system call). */
     if (evbuffer_get_length(bufferevent_get_input(bev)) >= 4096
-        && top_up(c, bev, RECORD_MAX, &c->plain_eof, RST_NET, "plaintext") != 0)
+        && top_up(c, bev, RECORD_MAX, &c->plain_eof) != 0)
         return;
     pump(c);
 }
@@ -915,11 +920,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
         return;
     }
     if (what & BEV_EVENT_ERROR) {
-        /* A reset on one side is passed on as a reset on the other. */
-        if (is_net)
-            conn_drop(c, RST_PLAIN, "\"reset (SC1 side): %s\"", err);
-        else
-            conn_drop(c, RST_NET, "\"reset (plaintext side): %s\"", err);
+        drop_reset(c, is_net, err);
         return;
     }
     if (what & BEV_EVENT_EOF) {
