@@ -1,9 +1,10 @@
 /*
- * One relayed connection. The engine is sans-I/O: this file drives it on
- * the SC1 socket's bufferevent itself (its read callback feeds the engine,
- * the engine's output is appended to its write buffer), so bytes that
- * arrive right behind message 12 are handled like any others, with no
- * filter installed mid-stream.
+ * One relayed connection. The engine is sans-I/O: this file drives it
+ * between two streams (stream.h), the SC1 socket and the plaintext side.
+ * One function, pump(), reads what each socket holds, feeds and drains the
+ * engine and writes what it can, so bytes that arrive right behind
+ * message 12 are handled like any others, with no filter installed
+ * mid-stream.
  *
  * conn_drop() is the one place a connection ends: it cancels its timers and
  * events, logs the one line, and frees.
@@ -22,15 +23,17 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 
 #include "log.h"
+#include "stream.h"
 
 /* Plaintext of a full-size record (PROTOCOL.md section 2). */
 #define RECORD_MAX 16384
 /* The application_data record type (section 2). */
 #define REC_APPDATA 0x17
-/* The largest record on the wire: header, plaintext and tag. */
+/* Bytes one pump() may read before letting the worker's other
+ * connections have a turn. */
+#define PUMP_BUDGET (256 * 1024)
 /* How long a failed connection may take to deliver its alert. */
 #define DRAIN_MS 5000
 
@@ -47,9 +50,9 @@ struct conn {
     struct svc_gen *gen;
     const struct svc_cfg *cfg;
     sc_conn *sc;
-    struct bufferevent *net;            /* SC1 side */
-    struct bufferevent *pin, *pout;     /* plaintext side (same for sockets) */
-    struct bufferevent *connecting;     /* the side being connected, if any */
+    struct stream *net;                 /* SC1 side */
+    struct stream *pin, *pout;          /* plaintext side (same for sockets) */
+    struct stream *connecting;          /* the side being connected, if any */
     struct event *timer;                /* connect/handshake/idle/drain */
     struct event *rekey;
     struct conn *prev, *next;           /* in the worker's list */
@@ -62,7 +65,6 @@ struct conn {
     int peer_closed;                    /* close_notify received and read */
     int sent_close;                     /* close_notify sent */
     int net_shut, plain_shut;           /* write sides shut down */
-    int net_held, plain_held;           /* reading stopped: destination full */
     int failed;
     uint64_t sent, received;            /* plaintext bytes */
     uint64_t net_in;                    /* SC1 bytes the engine consumed */
@@ -77,11 +79,7 @@ struct conn {
 /* The end when even its sentence cannot be allocated. */
 static char why_oom[] = "\"out of memory\"";
 
-static void net_read_cb(struct bufferevent *bev, void *arg);
-static void net_write_cb(struct bufferevent *bev, void *arg);
-static void plain_read_cb(struct bufferevent *bev, void *arg);
-static void plain_write_cb(struct bufferevent *bev, void *arg);
-static void event_cb(struct bufferevent *bev, short what, void *arg);
+static void stream_ready(struct stream *s, void *arg);
 static void timer_cb(evutil_socket_t fd, short what, void *arg);
 static int pump(struct conn *c);
 static void no_delay(int fd);
@@ -102,27 +100,18 @@ static const char *or_dash(const char *s)
     return s != NULL && *s != '\0' ? s : "-";
 }
 
-static void free_bev(struct bufferevent **bev, int reset)
+static void free_stream(struct stream **s, int reset)
 {
-    if (*bev == NULL)
-        return;
-    if (reset && bufferevent_getfd(*bev) >= 0) {
-        struct linger lg = { 1, 0 };
-
-        /* SO_LINGER 0: close() sends RST, so the peer sees an error. */
-        setsockopt(bufferevent_getfd(*bev), SOL_SOCKET, SO_LINGER, &lg,
-                   sizeof(lg));
-    }
-    bufferevent_free(*bev);
-    *bev = NULL;
+    stream_free(*s, reset);
+    *s = NULL;
 }
 
 static void free_plain(struct conn *c, int reset)
 {
     if (c->pout == c->pin)
         c->pout = NULL;
-    free_bev(&c->pin, reset);
-    free_bev(&c->pout, reset);
+    free_stream(&c->pin, reset);
+    free_stream(&c->pout, reset);
 }
 
 /* Log the one line and free everything. */
@@ -145,7 +134,7 @@ static void conn_finish(struct conn *c)
     if (c->rekey != NULL)
         event_free(c->rekey);
     free_plain(c, 0);
-    free_bev(&c->net, 0);
+    free_stream(&c->net, 0);
     sc_conn_free(c->sc);
     if (c->prev != NULL)
         c->prev->next = c->next;
@@ -192,7 +181,7 @@ static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
     if (c->rekey != NULL)
         event_del(c->rekey);
     if ((flags & FLUSH_NET) && c->net != NULL && c->net_up) {
-        struct evbuffer *out = bufferevent_get_output(c->net);
+        struct evbuffer *out = stream_output(c->net);
         const uint8_t *p;
         size_t n;
 
@@ -200,17 +189,15 @@ static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
             evbuffer_add(out, p, n);
             sc_conn_output_consume(c->sc, n);
         }
-        if (evbuffer_get_length(out) > 0) {
+        if (stream_flush(c->net) >= 0 && stream_pending(c->net) > 0) {
+            /* The rest goes out as the peer reads (stream_ready). */
             c->phase = PH_DRAIN;
-            bufferevent_disable(c->net, EV_READ);
-            bufferevent_enable(c->net, EV_WRITE);
-            bufferevent_setwatermark(c->net, EV_WRITE, 0, 0);
             evtimer_add(c->timer, &tv);
             return;
         }
     }
     if (flags & RST_NET)
-        free_bev(&c->net, 1);
+        free_stream(&c->net, 1);
     conn_finish(c);
 }
 
@@ -346,31 +333,25 @@ static void rekey_cb(evutil_socket_t fd, short what, void *arg)
 static int connect_next(struct conn *c, const char *lasterr)
 {
     const struct addrv *to = &c->cfg->connect;
-    struct bufferevent *bev;
+    struct stream *s;
+    int fd;
 
     while (c->next_addr < to->n) {
         const struct addr *a = &to->v[c->next_addr++];
 
-        bev = bufferevent_socket_new(c->w->base, -1, BEV_OPT_CLOSE_ON_FREE);
-        if (bev == NULL)
-            break;
-        if (c->client)
-            bufferevent_setcb(bev, net_read_cb, net_write_cb, event_cb, c);
-        else
-            bufferevent_setcb(bev, plain_read_cb, plain_write_cb, event_cb, c);
-        if (bufferevent_socket_connect(bev, (struct sockaddr *)&a->sa,
-                                       a->salen) != 0) {
+        if ((fd = addr_socket(a)) < 0 ||
+            (s = stream_connect(c->w->base, fd, (struct sockaddr *)&a->sa,
+                                a->salen, stream_ready, c)) == NULL) {
             lasterr = strerror(errno);
             log_info("[%s] connect %s: %s", c->cfg->name, a->text, lasterr);
-            bufferevent_free(bev);
             continue;
         }
-        c->connecting = bev;
+        c->connecting = s;
         if (c->client) {
-            c->net = bev;
+            c->net = s;
             snprintf(c->peer, sizeof(c->peer), "%s", a->text);
         } else {
-            c->pin = c->pout = bev;
+            c->pin = c->pout = s;
             snprintf(c->plain, sizeof(c->plain), "%s", a->text);
         }
         c->phase = PH_CONNECT;
@@ -389,7 +370,7 @@ static int connect_failed(struct conn *c, const char *why)
 
     log_info("[%s] connect %s: %s", c->cfg->name, target, why);
     if (c->client)
-        free_bev(&c->net, 0);
+        free_stream(&c->net, 0);
     else
         free_plain(c, 0);
     c->connecting = NULL;
@@ -402,13 +383,6 @@ static void step_cb(void *arg, int step, const char *name, int sent)
 
     log_info("[%s] %s step %d %s %s", c->cfg->name, c->peer, step, name,
              sent ? "sent" : "received");
-}
-
-/* Reading stops at the high watermark; writing asks for more at half. */
-static void watermarks(struct bufferevent *bev)
-{
-    bufferevent_setwatermark(bev, EV_READ, 0, CONN_WATERMARK);
-    bufferevent_setwatermark(bev, EV_WRITE, CONN_WATERMARK / 2, 0);
 }
 
 static int start_handshake(struct conn *c)
@@ -424,15 +398,13 @@ static int start_handshake(struct conn *c)
     return 0;
 }
 
-static int connected(struct conn *c, struct bufferevent *bev)
+static int connected(struct conn *c, struct stream *s)
 {
     c->connecting = NULL;
-    no_delay(bufferevent_getfd(bev));
-    watermarks(bev);
-    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    no_delay(stream_fd(s));
     if (c->client) {
         c->net_up = 1;
-        addr_format_peer(bufferevent_getfd(bev), c->peer, sizeof(c->peer));
+        addr_format_peer(stream_fd(s), c->peer, sizeof(c->peer));
         if (start_handshake(c) != 0)
             return -1;
     } else {
@@ -486,7 +458,7 @@ static void flush_engine(struct conn *c)
 
     if (c->net == NULL || !c->net_up)
         return;
-    out = bufferevent_get_output(c->net);
+    out = stream_output(c->net);
     while ((p = sc_conn_output(c->sc, &n)) != NULL && n > 0) {
         if (evbuffer_add(out, p, n) != 0)
             break;
@@ -505,7 +477,7 @@ static int deliver(struct conn *c, int *progress)
 
     if (!c->plain_up || c->pout == NULL || c->peer_closed)
         return 0;
-    out = bufferevent_get_output(c->pout);
+    out = stream_output(c->pout);
     while ((len = evbuffer_get_length(out)) < CONN_WATERMARK) {
         cap = CONN_WATERMARK - len;
         if (cap > RECORD_MAX)
@@ -558,7 +530,7 @@ static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
 
     if (!c->plain_up || c->pout == NULL || c->peer_closed)
         return sc_conn_feed(c->sc, p, len, used);
-    out = bufferevent_get_output(c->pout);
+    out = stream_output(c->pout);
     if (evbuffer_get_length(out) >= CONN_WATERMARK) {
         *used = 0;   /* backpressure: the plaintext side drains first */
         return SC_OK;
@@ -588,7 +560,7 @@ static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
 /* Received SC1 bytes into the engine. */
 static int feed(struct conn *c, int *progress)
 {
-    struct evbuffer *in = bufferevent_get_input(c->net);
+    struct evbuffer *in = stream_input(c->net);
     size_t len = evbuffer_get_length(in), used = 0;
     unsigned char *p;
     int rc;
@@ -660,8 +632,8 @@ static int seal(struct conn *c, int *progress)
     if (!c->hs_done || !c->plain_up || c->pin == NULL ||
         !sc_conn_can_write(c->sc))
         return 0;
-    in = bufferevent_get_input(c->pin);
-    out = bufferevent_get_output(c->net);
+    in = stream_input(c->pin);
+    out = stream_output(c->net);
     while ((len = evbuffer_get_length(in)) > 0 &&
            evbuffer_get_length(out) < CONN_WATERMARK) {
         /* Whole records when there is enough: full-size records for bulk. */
@@ -696,18 +668,16 @@ static int seal(struct conn *c, int *progress)
 static int check_end(struct conn *c)
 {
     if (c->sent_close && !c->net_shut && c->net != NULL &&
-        evbuffer_get_length(bufferevent_get_output(c->net)) == 0) {
-        shutdown(bufferevent_getfd(c->net), SHUT_WR);
+        stream_pending(c->net) == 0) {
+        shutdown(stream_fd(c->net), SHUT_WR);
         c->net_shut = 1;
     }
     if (c->peer_closed && !c->plain_shut && c->pout != NULL &&
-        evbuffer_get_length(bufferevent_get_output(c->pout)) == 0) {
-        if (c->stdio) {
-            bufferevent_free(c->pout);   /* closes standard output */
-            c->pout = NULL;
-        } else {
-            shutdown(bufferevent_getfd(c->pout), SHUT_WR);
-        }
+        stream_pending(c->pout) == 0) {
+        if (c->stdio)
+            free_stream(&c->pout, 0);   /* closes standard output */
+        else
+            shutdown(stream_fd(c->pout), SHUT_WR);
         c->plain_shut = 1;
     }
     if (c->net_shut && c->plain_shut) {
@@ -718,83 +688,92 @@ static int check_end(struct conn *c)
 }
 
 /*
- * libevent 2.1 runs a read callback again at once for as long as its input
- * stays at the high watermark with reading enabled, so a side that cannot
- * be drained because its destination is full would make the worker spin.
- * Stop reading it outright; a later pump that drains it resumes reading.
+ * Read what a side's socket holds, as far as its input buffer has room:
+ * a side whose destination is full stops being read once its own buffer
+ * is full, so a fast side never outruns a slow one. Returns 1 if bytes or
+ * the end of stream arrived, 0 if not, -1 after dropping the connection on
+ * a read error (a reset, passed on as one).
  */
-static void hold_read(struct bufferevent *bev, int *held)
+static int read_side(struct conn *c, struct stream *s, int *eof,
+                     size_t *budget)
 {
-    size_t len;
+    ssize_t n;
 
-    if (bev == NULL)
-        return;
-    len = evbuffer_get_length(bufferevent_get_input(bev));
-    if (len >= CONN_WATERMARK && !*held) {
-        bufferevent_disable(bev, EV_READ);
-        *held = 1;
-    } else if (len < CONN_WATERMARK && *held) {
-        bufferevent_enable(bev, EV_READ);
-        *held = 0;
+    if (s == NULL || *eof || *budget == 0)
+        return 0;
+    if ((n = stream_fill(s, CONN_WATERMARK, eof)) < 0) {
+        drop_reset(c, s == c->net, strerror(errno));
+        return -1;
     }
+    *budget -= (size_t)n < *budget ? (size_t)n : *budget;
+    return n > 0 || *eof;
+}
+
+/* Both sides' input; as read_side. */
+static int read_sides(struct conn *c, size_t *budget)
+{
+    int a = 0, b = 0;
+
+    if (c->net_up && (a = read_side(c, c->net, &c->net_eof, budget)) < 0)
+        return -1;
+    if (c->plain_up &&
+        (b = read_side(c, c->pin, &c->plain_eof, budget)) < 0)
+        return -1;
+    return a | b;
 }
 
 /*
- * Write a side's output now, in this callback, instead of asking libevent
- * to poll for writability first: that would cost two epoll_ctl calls and a
- * loop iteration per message. libevent's write event is enabled only while
- * the socket cannot take everything. Returns 1 if bytes went out, 0 if
- * none did, -1 after dropping the connection on a write error (which this
- * write consumed: a later read would see a clean end instead).
+ * Write a side's output as far as its socket takes it. Returns 1 if bytes
+ * went out, 0 if none did, -1 after dropping the connection on a write
+ * error (which this write consumed: a later read would see a clean end
+ * instead).
  */
-static int write_now(struct conn *c, struct bufferevent *bev)
+static int write_side(struct conn *c, struct stream *s)
 {
-    struct evbuffer *out;
-    int n = 0, err = 0;
+    ssize_t n;
 
-    if (bev == NULL)
+    if (s == NULL)
         return 0;
-    out = bufferevent_get_output(bev);
-    if (evbuffer_get_length(out) > 0 &&
-        !(bufferevent_get_enabled(bev) & EV_WRITE)) {
-        /* A socket bufferevent keeps its output's start frozen outside
-         * its own writes. */
-        evbuffer_unfreeze(out, 1);
-        n = evbuffer_write(out, bufferevent_getfd(bev));
-        err = n < 0 ? errno : 0;
-        evbuffer_freeze(out, 1);
-        if (err != 0 && err != EAGAIN && err != EWOULDBLOCK && err != EINTR) {
-            drop_reset(c, bev == c->net, strerror(err));
-            return -1;
-        }
+    if ((n = stream_flush(s)) < 0) {
+        drop_reset(c, s == c->net, strerror(errno));
+        return -1;
     }
-    if (evbuffer_get_length(out) > 0)
-        bufferevent_enable(bev, EV_WRITE);
-    else
-        bufferevent_disable(bev, EV_WRITE);
     return n > 0;
 }
 
-/* Both sides' output; as write_now. */
+/* Both sides' output; as write_side. */
 static int write_sides(struct conn *c)
 {
     int a = 0, b = 0;
 
-    if (c->net_up && (a = write_now(c, c->net)) < 0)
+    if (c->net_up && (a = write_side(c, c->net)) < 0)
         return -1;
-    if (c->plain_up && !c->plain_shut && (b = write_now(c, c->pout)) < 0)
+    if (c->plain_up && !c->plain_shut && (b = write_side(c, c->pout)) < 0)
         return -1;
     return a | b;
+}
+
+/* A side that may still hold data, with room to read it, but that this
+ * pump left for the worker's other connections: come back to it (no new
+ * event would come for data the kernel already has). */
+static void read_later(struct stream *s, int eof)
+{
+    if (s != NULL && !eof && stream_readable(s) &&
+        evbuffer_get_length(stream_input(s)) < CONN_WATERMARK)
+        stream_again(s);
 }
 
 /* Move everything that can move; -1 if the connection was dropped. */
 static int pump(struct conn *c)
 {
-    int progress, any = 0, wrote;
+    size_t budget = PUMP_BUDGET;
+    int progress, any = 0, got, wrote;
 
     if (c->phase == PH_DRAIN)
         return 0;
     do {
+        if ((got = read_sides(c, &budget)) < 0)
+            return -1;
         do {
             progress = 0;
             if (c->net_up) {
@@ -806,130 +785,44 @@ static int pump(struct conn *c)
             }
             any |= progress;
         } while (progress);
-        /* What was written made room: move what waited for it. */
-    } while ((wrote = write_sides(c)) > 0);
-    if (wrote < 0)
-        return -1;
+        /* What was written made room: read and move what waited for it. */
+        if ((wrote = write_sides(c)) < 0)
+            return -1;
+    } while (got > 0 || wrote > 0);
     if (any && c->phase == PH_OPEN)
         touch(c);
-    if (c->net_up)
-        hold_read(c->net, &c->net_held);
-    if (c->plain_up)
-        hold_read(c->pin, &c->plain_held);
+    if (budget == 0) {
+        if (c->net_up)
+            read_later(c->net, c->net_eof);
+        if (c->plain_up)
+            read_later(c->pin, c->plain_eof);
+    }
     return check_end(c);
 }
 
 /* ---- Callbacks. */
 
-static void net_write_cb(struct bufferevent *bev, void *arg)
+/* A socket became readable or writable, or a connection being made was
+ * made or failed. */
+static void stream_ready(struct stream *s, void *arg)
 {
     struct conn *c = arg;
+    int r;
 
+    if (s == c->connecting) {
+        if ((r = stream_connected(s)) == 0)
+            connected(c, s);
+        else if (r > 0)
+            connect_failed(c, strerror(r));
+        return;
+    }
     if (c->phase == PH_DRAIN) {
-        if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        /* The alert is out, or will never be. */
+        if (s == c->net && (stream_flush(s) < 0 || stream_pending(s) == 0))
             conn_finish(c);
         return;
     }
     pump(c);
-}
-
-/*
- * libevent 2.1 reads at most 4 KiB per call. Read the rest of what the
- * socket holds ourselves, one system call into reserved space, until the
- * buffer holds `want` bytes: full-size records for bulk transfers. A socket
- * bufferevent keeps its input's end frozen outside its own reads.
- * Returns 0, or -1 after dropping the connection on a reset.
- */
-static int top_up(struct conn *c, struct bufferevent *bev, size_t want,
-                  int *eof)
-{
-    struct evbuffer *in = bufferevent_get_input(bev);
-    struct evbuffer_iovec v;
-    size_t len;
-    ssize_t r;
-
-    while (!*eof && (len = evbuffer_get_length(in)) < want) {
-        evbuffer_unfreeze(in, 0);
-        if (evbuffer_reserve_space(in, (ev_ssize_t)(CONN_WATERMARK - len), &v, 1) < 1) {
-            evbuffer_freeze(in, 0);
-            break;
-        }
-        r = read(bufferevent_getfd(bev), v.iov_base, v.iov_len);
-        v.iov_len = r > 0 ? (size_t)r : 0;
-        evbuffer_commit_space(in, &v, 1);
-        evbuffer_freeze(in, 0);
-        if (r > 0)
-            continue;
-        if (r == 0) {
-            *eof = 1;
-        } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            /* A reset read here would look like a clean end to libevent. */
-            drop_reset(c, bev == c->net, strerror(errno));
-            return -1;
-        }
-        break;
-    }
-    return 0;
-}
-
-static void net_read_cb(struct bufferevent *bev, void *arg)
-{
-    struct conn *c = arg;
-
-    /* Feed the engine whole records: it then opens them in place. */
-    if (top_up(c, bev, next_record_end(bufferevent_get_input(bev)),
-               &c->net_eof) != 0)
-        return;
-    pump(c);
-}
-
-static void plain_read_cb(struct bufferevent *bev, void *arg)
-{
-    struct conn *c = arg;
-
-    /* libevent read less than its 4 KiB limit: the socket held no more,
-     * so a further read would only return EAGAIN (and delay small
-     * exchanges by a system call). */
-    if (evbuffer_get_length(bufferevent_get_input(bev)) >= 4096
-        && top_up(c, bev, RECORD_MAX, &c->plain_eof) != 0)
-        return;
-    pump(c);
-}
-
-static void plain_write_cb(struct bufferevent *bev, void *arg)
-{
-    pump(arg);
-}
-
-static void event_cb(struct bufferevent *bev, short what, void *arg)
-{
-    struct conn *c = arg;
-    int is_net = bev == c->net;
-    const char *err = evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR());
-
-    if (bev == c->connecting) {
-        if (what & BEV_EVENT_CONNECTED)
-            connected(c, bev);
-        else
-            connect_failed(c, (what & BEV_EVENT_ERROR) ? err : "closed");
-        return;
-    }
-    if (c->phase == PH_DRAIN) {
-        if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF))
-            conn_finish(c);
-        return;
-    }
-    if (what & BEV_EVENT_ERROR) {
-        drop_reset(c, is_net, err);
-        return;
-    }
-    if (what & BEV_EVENT_EOF) {
-        if (is_net)
-            c->net_eof = 1;
-        else if (bev == c->pin)
-            c->plain_eof = 1;
-        pump(c);
-    }
 }
 
 static void timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -1024,20 +917,10 @@ static void no_delay(int fd)
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-static struct bufferevent *wrap(struct conn *c, int fd)
-{
-    struct bufferevent *bev;
-
-    bev = bufferevent_socket_new(c->w->base, fd, BEV_OPT_CLOSE_ON_FREE);
-    if (bev == NULL)
-        return NULL;
-    watermarks(bev);
-    return bev;
-}
-
 void conn_accept(struct worker *w, struct service *svc, int fd)
 {
     struct conn *c = conn_new(w, svc);
+    struct stream *s;
 
     if (c == NULL) {
         /* Refused at once: a reset tells the client not to wait. */
@@ -1046,30 +929,22 @@ void conn_accept(struct worker *w, struct service *svc, int fd)
     }
     evutil_make_socket_nonblocking(fd);
     no_delay(fd);
+    addr_format_peer(fd, c->client ? c->plain : c->peer, ADDR_TEXT_MAX);
+    if ((s = stream_new(w->base, fd, STREAM_IN | STREAM_OUT, stream_ready,
+                        c)) == NULL) {
+        conn_drop(c, 0, "\"out of memory\"");
+        return;
+    }
     if (c->client) {
-        addr_format_peer(fd, c->plain, sizeof(c->plain));
-        if ((c->pin = c->pout = wrap(c, fd)) == NULL) {
-            close(fd);
-            conn_drop(c, 0, "\"out of memory\"");
-            return;
-        }
-        bufferevent_setcb(c->pin, plain_read_cb, plain_write_cb, event_cb, c);
-        bufferevent_enable(c->pin, EV_READ | EV_WRITE);
+        c->pin = c->pout = s;
         c->plain_up = 1;
         log_info("[%s] accepted %s", c->cfg->name, c->plain);
         connect_next(c, NULL);
         return;
     }
-    addr_format_peer(fd, c->peer, sizeof(c->peer));
-    if ((c->net = wrap(c, fd)) == NULL) {
-        close(fd);
-        conn_drop(c, 0, "\"out of memory\"");
-        return;
-    }
-    log_info("[%s] accepted %s", c->cfg->name, c->peer);
-    bufferevent_setcb(c->net, net_read_cb, net_write_cb, event_cb, c);
-    bufferevent_enable(c->net, EV_READ | EV_WRITE);
+    c->net = s;
     c->net_up = 1;
+    log_info("[%s] accepted %s", c->cfg->name, c->peer);
     if (start_handshake(c) == 0)
         pump(c);
 }
@@ -1084,18 +959,12 @@ int conn_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
     snprintf(c->plain, sizeof(c->plain), "stdio");
     evutil_make_socket_nonblocking(in_fd);
     evutil_make_socket_nonblocking(out_fd);
-    c->pin = wrap(c, in_fd);
-    c->pout = wrap(c, out_fd);
+    /* epoll refuses regular files: such a descriptor fails here. */
+    c->pin = stream_new(w->base, in_fd, STREAM_IN, stream_ready, c);
+    c->pout = stream_new(w->base, out_fd, STREAM_OUT, stream_ready, c);
     if (c->pin == NULL || c->pout == NULL) {
-        conn_drop(c, 0, "\"out of memory\"");
-        return -1;
-    }
-    bufferevent_setcb(c->pin, plain_read_cb, NULL, event_cb, c);
-    bufferevent_setcb(c->pout, NULL, plain_write_cb, event_cb, c);
-    if (bufferevent_enable(c->pin, EV_READ) != 0 ||
-        bufferevent_enable(c->pout, EV_WRITE) != 0) {
-        conn_drop(c, 0, "\"standard input and output must be pipes or "
-                  "sockets\"");
+        conn_drop(c, 0, "\"standard input and output must be pipes, "
+                  "sockets or terminals\"");
         return -1;
     }
     c->plain_up = 1;
@@ -1113,4 +982,3 @@ void conn_drop_all(struct worker *w, const char *why)
             conn_drop(c, RST_PLAIN | RST_NET, "\"%s\"", why);
     }
 }
-

@@ -1,13 +1,13 @@
 /*
  * One relayed connection: an SC1 session on one TCP connection, relayed
- * bufferevent to bufferevent with the engine driven in between.
+ * stream to stream (stream.h) with the engine driven in between.
  *
- * Memory per connection is bounded: each of the four bufferevent buffers
- * stops growing at CONN_WATERMARK (64 KiB) plus one read or one record
- * (16 KiB), so a connection holds at most about 320 KiB of data plus the
- * engine's own buffers (one record in, and sc_conn_output_limit() plus one
- * record out). Reading stops on a side whose destination is full, so a fast
- * side never outruns a slow one.
+ * Memory per connection is bounded: each of the four stream buffers stops
+ * growing at CONN_WATERMARK (64 KiB) plus one record (16 KiB), and reads
+ * stop at the watermark, so a connection holds at most about 320 KiB of
+ * data plus the engine's own buffers (one record in, and
+ * sc_conn_output_limit() plus one record out). A side whose destination is
+ * full is not read, so a fast side never outruns a slow one.
  */
 #ifndef TUNNEL_CONN_H
 #define TUNNEL_CONN_H

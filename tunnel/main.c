@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "service.h"
+#include "stream.h"
 #include "worker.h"
 
 #ifndef PACKAGE_VERSION
@@ -223,8 +224,9 @@ static int start(struct app *a)
         rc = 1;
         goto out;
     }
-    if ((a->base = event_base_new()) == NULL) {
-        log_error("cannot create an event loop");
+    if ((a->base = stream_base_new()) == NULL) {
+        log_error("cannot create an event loop with edge-triggered events "
+                  "(epoll)");
         rc = 1;
         goto out;
     }

@@ -15,6 +15,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "stream.h"
 
 struct worker_bind {
     struct worker *w;
@@ -133,7 +134,7 @@ static int worker_setup(struct worker *w, struct runtime *rt, unsigned ms)
     w->rt = rt;
     w->shutdown_ms = ms;
     atomic_init(&w->stop, 0);
-    if ((w->base = event_base_new()) == NULL)
+    if ((w->base = stream_base_new()) == NULL)
         return -1;
     if ((w->ctl = event_new(w->base, -1, 0, ctl_cb, w)) == NULL)
         return -1;

@@ -1,0 +1,262 @@
+/*
+ * Streams: see stream.h for why they replace libevent's socket
+ * bufferevents, and for the edge-triggered contract.
+ */
+#include "stream.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* libevent's evbuffer_write() hands at most this many chains to one
+ * writev() (NUM_WRITE_IOVEC in 2.1): a short write of fewer chains means
+ * the descriptor is full. */
+#define WRITE_CHAINS 128
+
+struct stream {
+    int fd;
+    struct event *ev;
+    struct event *later;    /* stream_again(), made on first use */
+    struct evbuffer *in, *out;
+    int readable;     /* no EAGAIN from read since the last read edge */
+    int writable;     /* no short write since the last write edge */
+    int connecting;
+    stream_cb cb;
+    void *arg;
+};
+
+struct event_base *stream_base_new(void)
+{
+    struct event_config *cfg = event_config_new();
+    struct event_base *base = NULL;
+
+    if (cfg == NULL)
+        return NULL;
+    /* Streams rely on edge-triggered events; a level-triggered backend
+     * would report a writable socket again and again. */
+    if (event_config_require_features(cfg, EV_FEATURE_ET) == 0)
+        base = event_base_new_with_config(cfg);
+    event_config_free(cfg);
+    return base;
+}
+
+static void on_event(evutil_socket_t fd, short what, void *arg)
+{
+    struct stream *s = arg;
+
+    (void)fd;
+    if (what & EV_READ)
+        s->readable = 1;
+    if (what & EV_WRITE)
+        s->writable = 1;
+    s->cb(s, s->arg);
+}
+
+static struct stream *make(struct event_base *base, int fd, int dirs,
+                           int connecting, stream_cb cb, void *arg)
+{
+    struct stream *s = calloc(1, sizeof(*s));
+    short what = EV_PERSIST | EV_ET;
+
+    if (s == NULL) {
+        close(fd);
+        return NULL;
+    }
+    s->fd = fd;
+    s->cb = cb;
+    s->arg = arg;
+    s->connecting = connecting;
+    /* Writable until a write says otherwise; readable only when an event
+     * says so (registering reports data already waiting). */
+    s->writable = !connecting;
+    what |= (dirs & STREAM_IN) ? EV_READ : 0;
+    what |= (dirs & STREAM_OUT) ? EV_WRITE : 0;
+    s->in = evbuffer_new();
+    s->out = evbuffer_new();
+    s->ev = event_new(base, fd, what, on_event, s);
+    if (s->in == NULL || s->out == NULL || s->ev == NULL ||
+        event_add(s->ev, NULL) != 0) {
+        stream_free(s, 0);
+        return NULL;
+    }
+    return s;
+}
+
+struct stream *stream_new(struct event_base *base, int fd, int dirs,
+                          stream_cb cb, void *arg)
+{
+    return make(base, fd, dirs, 0, cb, arg);
+}
+
+struct stream *stream_connect(struct event_base *base, int fd,
+                              const struct sockaddr *sa, socklen_t len,
+                              stream_cb cb, void *arg)
+{
+    int e;
+
+    /* Registered after connect(): an unconnected socket polls as hung up. */
+    if (connect(fd, sa, len) != 0 && errno != EINPROGRESS) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    return make(base, fd, STREAM_IN | STREAM_OUT, 1, cb, arg);
+}
+
+int stream_connected(struct stream *s)
+{
+    int err = 0;
+    socklen_t len = sizeof(err);
+
+    if (!s->connecting)
+        return 0;
+    /* A connection being made becomes writable when it is made; a failed
+     * one reports an error, which libevent passes on as both directions. */
+    if (!s->writable)
+        return -1;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        err = errno;
+    if (err == 0)
+        s->connecting = 0;
+    return err;
+}
+
+/* An input buffer left empty gives back the space reserved for a read
+ * that found nothing: an idle connection must not keep it. */
+static void drop_empty_input(struct stream *s)
+{
+    struct evbuffer *fresh;
+
+    if (evbuffer_get_length(s->in) > 0 || (fresh = evbuffer_new()) == NULL)
+        return;
+    evbuffer_free(s->in);
+    s->in = fresh;
+}
+
+ssize_t stream_fill(struct stream *s, size_t want, int *eof)
+{
+    struct evbuffer_iovec v;
+    size_t len, total = 0;
+    ssize_t r;
+    int reserved = 0;
+
+    while (s->readable && (len = evbuffer_get_length(s->in)) < want) {
+        if (evbuffer_reserve_space(s->in, (ev_ssize_t)(want - len), &v, 1) < 1)
+            break;
+        reserved = 1;
+        if (v.iov_len > want - len)
+            v.iov_len = want - len;
+        r = read(s->fd, v.iov_base, v.iov_len);
+        if (r > 0) {
+            v.iov_len = (size_t)r;
+            evbuffer_commit_space(s->in, &v, 1);
+            total += (size_t)r;
+            continue;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            return -1;
+        if (r == 0)
+            *eof = 1;
+        s->readable = 0;
+        break;
+    }
+    if (reserved && total == 0)
+        drop_empty_input(s);
+    return (ssize_t)total;
+}
+
+int stream_readable(const struct stream *s)
+{
+    return s->readable;
+}
+
+static void on_later(evutil_socket_t fd, short what, void *arg)
+{
+    struct stream *s = arg;
+
+    (void)fd;
+    (void)what;
+    s->cb(s, s->arg);
+}
+
+void stream_again(struct stream *s)
+{
+    static const struct timeval now = { 0, 0 };
+
+    /* A timer, not event_active(): libevent runs events activated from a
+     * callback before it polls again, so the other connections would wait
+     * until this one had nothing left to read. Timers run after the poll. */
+    if (s->later == NULL)
+        s->later = evtimer_new(event_get_base(s->ev), on_later, s);
+    if (s->later == NULL || evtimer_add(s->later, &now) != 0)
+        event_active(s->ev, EV_READ, 0);   /* late is better than never */
+}
+
+ssize_t stream_flush(struct stream *s)
+{
+    size_t len, total = 0;
+    int whole, n;
+
+    while (s->writable && (len = evbuffer_get_length(s->out)) > 0) {
+        whole = evbuffer_peek(s->out, -1, NULL, NULL, 0) <= WRITE_CHAINS;
+        n = evbuffer_write(s->out, s->fd);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            return -1;
+        if (n <= 0) {
+            s->writable = 0;
+            break;
+        }
+        total += (size_t)n;
+        /* The kernel took what it had room for: wait for the next edge. */
+        if ((size_t)n < len && whole)
+            s->writable = 0;
+    }
+    return (ssize_t)total;
+}
+
+size_t stream_pending(const struct stream *s)
+{
+    return evbuffer_get_length(s->out);
+}
+
+struct evbuffer *stream_input(struct stream *s)
+{
+    return s->in;
+}
+
+struct evbuffer *stream_output(struct stream *s)
+{
+    return s->out;
+}
+
+int stream_fd(const struct stream *s)
+{
+    return s->fd;
+}
+
+void stream_free(struct stream *s, int reset)
+{
+    struct linger lg = { 1, 0 };
+
+    if (s == NULL)
+        return;
+    if (s->ev != NULL)
+        event_free(s->ev);
+    if (s->later != NULL)
+        event_free(s->later);
+    /* SO_LINGER 0: close() sends RST, so the peer sees an error. */
+    if (reset)
+        (void)setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    close(s->fd);
+    if (s->in != NULL)
+        evbuffer_free(s->in);
+    if (s->out != NULL)
+        evbuffer_free(s->out);
+    free(s);
+}
