@@ -22,6 +22,7 @@ struct stream {
     int readable;     /* no EAGAIN from read since the last read edge */
     int writable;     /* no short write since the last write edge */
     int connecting;
+    int connect_err;  /* kept: reading SO_ERROR clears it */
     stream_cb cb;
     void *arg;
 };
@@ -110,6 +111,8 @@ int stream_connected(struct stream *s)
     int err = 0;
     socklen_t len = sizeof(err);
 
+    if (s->connect_err != 0)
+        return s->connect_err;
     if (!s->connecting)
         return 0;
     /* A connection being made becomes writable when it is made; a failed
@@ -120,6 +123,8 @@ int stream_connected(struct stream *s)
         err = errno;
     if (err == 0)
         s->connecting = 0;
+    else
+        s->connect_err = err;
     return err;
 }
 
