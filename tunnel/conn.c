@@ -767,7 +767,8 @@ static void read_later(struct stream *s, int eof)
 static int pump(struct conn *c)
 {
     size_t budget = PUMP_BUDGET;
-    int progress, any = 0, got, wrote;
+    uint64_t moved = c->sent + c->received;
+    int progress, got, wrote;
 
     if (c->phase == PH_DRAIN)
         return 0;
@@ -783,13 +784,14 @@ static int pump(struct conn *c)
                     return -1;
                 flush_engine(c);
             }
-            any |= progress;
         } while (progress);
         /* What was written made room: read and move what waited for it. */
         if ((wrote = write_sides(c)) < 0)
             return -1;
     } while (got > 0 || wrote > 0);
-    if (any && c->phase == PH_OPEN)
+    /* Idle means no data moved: the peer's timed key updates (or any
+     * other record without data) do not keep a connection open. */
+    if (c->sent + c->received != moved && c->phase == PH_OPEN)
         touch(c);
     if (budget == 0) {
         if (c->net_up)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # idle_timeout (sctunnel.conf(5): reset a connection that moved no data for
 # this long), set on the client tunnel of one pair and on the server tunnel
-# of another. On each pair, at the same time:
+# of another; the other tunnel of each pair sends a key update every 200 ms
+# (rekey_seconds), which is not data and must not count as activity. On
+# each pair, at the same time:
 #  - an idle connection is reset: its tunnel logs end="idle timeout" no
 #    sooner than the timeout after it was opened, the other tunnel logs a
 #    reset, and both the plaintext client and the backend see a reset;
@@ -136,9 +138,9 @@ backend=$(sed -n 's/^backend listening on //p' "$T/backend.out")
 
 # Pair "c": idle_timeout on the client tunnel; pair "s": on the server tunnel.
 declare -A addr
-PAIR=c- start_pair "$backend" -- --idle-timeout "${TIMEOUT_MS}ms"
+PAIR=c- start_pair "$backend" --rekey-seconds 200ms -- --idle-timeout "${TIMEOUT_MS}ms"
 addr[c]=$CLI_ADDR
-PAIR=s- start_pair "$backend" --idle-timeout "${TIMEOUT_MS}ms"
+PAIR=s- start_pair "$backend" --idle-timeout "${TIMEOUT_MS}ms" -- --rekey-seconds 200ms
 addr[s]=$CLI_ADDR
 
 clients=()
