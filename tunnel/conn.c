@@ -1,8 +1,8 @@
 /*
- * One relayed connection. The engine is sans-I/O: this file drives it
- * between two streams (stream.h), the SC1 socket and the plaintext side.
- * One function, pump(), reads what each socket holds, feeds and drains the
- * engine and writes what it can, so bytes that arrive right behind
+ * One relayed connection's life: accepting, connecting (with failover),
+ * the handshake's start and end, timers, and the end. The engine is
+ * sans-I/O: relay.c drives it between two streams (stream.h), the SC1
+ * socket and the plaintext side, so bytes that arrive right behind
  * message 12 are handled like any others, with no filter installed
  * mid-stream.
  *
@@ -24,64 +24,19 @@
 
 #include <event2/buffer.h>
 
+#include "conn_int.h"
 #include "log.h"
+#include "relay.h"
 #include "stream.h"
 
-/* Plaintext of a full-size record (PROTOCOL.md section 2). */
-#define RECORD_MAX 16384
-/* The application_data record type (section 2). */
-#define REC_APPDATA 0x17
-/* Bytes one pump() may read before letting the worker's other
- * connections have a turn. */
-#define PUMP_BUDGET (256 * 1024)
 /* How long a failed connection may take to deliver its alert. */
 #define DRAIN_MS 5000
-
-enum phase { PH_CONNECT, PH_HANDSHAKE, PH_OPEN, PH_DRAIN };
-
-/* conn_drop flags: which side ends with a reset instead of an end of stream. */
-#define RST_PLAIN 1
-#define RST_NET 2
-#define FLUSH_NET 4   /* deliver the engine's last output (an alert) first */
-
-struct conn {
-    struct worker *w;
-    struct service *svc;
-    struct svc_gen *gen;
-    const struct svc_cfg *cfg;
-    sc_conn *sc;
-    struct stream *net;                 /* SC1 side */
-    struct stream *pin, *pout;          /* plaintext side (same for sockets) */
-    struct stream *connecting;          /* the side being connected, if any */
-    struct event *timer;                /* connect/handshake/idle/drain */
-    struct event *rekey;
-    struct conn *prev, *next;           /* in the worker's list */
-    enum phase phase;
-    size_t next_addr;                   /* failover: next `connect` to try */
-    int client;                         /* mode client: plaintext accepted */
-    int stdio;
-    int net_up, plain_up, hs_done;
-    int net_eof, fed_eof, plain_eof;    /* ends of stream seen */
-    int peer_closed;                    /* close_notify received and read */
-    int sent_close;                     /* close_notify sent */
-    int net_shut, plain_shut;           /* write sides shut down */
-    int failed;
-    uint64_t sent, received;            /* plaintext bytes */
-    uint64_t net_in;                    /* SC1 bytes the engine consumed */
-    uint8_t first[8];                   /* the peer's first bytes */
-    size_t first_len;
-    struct timeval start, last;
-    char peer[ADDR_TEXT_MAX];           /* the SC1 peer */
-    char plain[ADDR_TEXT_MAX];          /* the plaintext side */
-    char *why;                          /* how it ended: made at the end */
-};
 
 /* The end when even its sentence cannot be allocated. */
 static char why_oom[] = "\"out of memory\"";
 
 static void stream_ready(struct stream *s, void *arg);
 static void timer_cb(evutil_socket_t fd, short what, void *arg);
-static int pump(struct conn *c);
 static void no_delay(int fd);
 
 /* ---- Ending. */
@@ -159,10 +114,7 @@ static void conn_finish(struct conn *c)
  * so the plaintext service must see an error, not a clean end), and whether
  * the engine's last output (its alert) is delivered first.
  */
-static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
+void conn_drop(struct conn *c, int flags, const char *fmt, ...)
 {
     va_list ap;
     struct timeval tv = { DRAIN_MS / 1000, 0 };
@@ -203,7 +155,7 @@ static void conn_drop(struct conn *c, int flags, const char *fmt, ...)
 
 /* A reset (or write error) on one side is passed on as a reset on the
  * other, so neither service mistakes it for a clean end. */
-static void drop_reset(struct conn *c, int net_side, const char *err)
+void conn_drop_reset(struct conn *c, int net_side, const char *err)
 {
     if (net_side)
         conn_drop(c, RST_PLAIN, "\"reset (SC1 side): %s\"", err);
@@ -253,7 +205,7 @@ static const char *not_sc1(const struct conn *c, char *out, size_t outlen)
 
 /* Keep the peer's first bytes for not_sc1(): `p` starts at stream offset
  * net_in. */
-static void note_first(struct conn *c, const uint8_t *p, size_t len)
+void conn_note_first(struct conn *c, const uint8_t *p, size_t len)
 {
     size_t n;
 
@@ -268,7 +220,7 @@ static void note_first(struct conn *c, const uint8_t *p, size_t len)
 }
 
 /* The engine ended the connection: say why, as the log line needs it. */
-static void engine_failed(struct conn *c, int rc)
+void conn_engine_failed(struct conn *c, int rc)
 {
     int err = sc_conn_error(c->sc) != SC_OK ? sc_conn_error(c->sc) : rc;
     int sent = sc_conn_alert_sent(c->sc), recv = sc_conn_alert_received(c->sc);
@@ -312,7 +264,7 @@ static void arm(struct conn *c, unsigned ms)
         evtimer_add(c->timer, &tv);
 }
 
-static void touch(struct conn *c)
+void conn_touch(struct conn *c)
 {
     event_base_gettimeofday_cached(c->w->base, &c->last);
 }
@@ -325,12 +277,12 @@ static void rekey_cb(evutil_socket_t fd, short what, void *arg)
         return;
     if (sc_conn_key_update(c->sc, 0) != SC_OK)
         log_info("[%s] %s key update refused", c->cfg->name, c->peer);
-    pump(c);
+    relay_pump(c);
 }
 
 /* ---- Connecting (failover through `connect` in order). */
 
-static int connect_next(struct conn *c, const char *lasterr)
+int conn_connect_next(struct conn *c, const char *lasterr)
 {
     const struct addrv *to = &c->cfg->connect;
     struct stream *s;
@@ -374,7 +326,7 @@ static int connect_failed(struct conn *c, const char *why)
     else
         free_plain(c, 0);
     c->connecting = NULL;
-    return connect_next(c, why);
+    return conn_connect_next(c, why);
 }
 
 static void step_cb(void *arg, int step, const char *name, int sent)
@@ -390,7 +342,7 @@ static int start_handshake(struct conn *c)
     int rc = sc_conn_start(c->sc);
 
     if (rc != SC_OK) {
-        engine_failed(c, rc);
+        conn_engine_failed(c, rc);
         return -1;
     }
     c->phase = PH_HANDSHAKE;
@@ -410,13 +362,13 @@ static int connected(struct conn *c, struct stream *s)
     } else {
         c->plain_up = 1;
         c->phase = PH_OPEN;
-        touch(c);
+        conn_touch(c);
         arm(c, c->cfg->idle_timeout);
     }
-    return pump(c);
+    return relay_pump(c);
 }
 
-static void handshake_done(struct conn *c)
+void conn_handshake_done(struct conn *c)
 {
     struct timeval tv;
     unsigned ms = c->cfg->rekey_seconds;
@@ -431,375 +383,9 @@ static void handshake_done(struct conn *c)
         tv.tv_usec = (ms % 1000) * 1000;
         evtimer_add(c->rekey, &tv);
     }
-    touch(c);
+    conn_touch(c);
     c->phase = PH_OPEN;
     arm(c, c->cfg->idle_timeout);
-}
-
-/* ---- The relay. */
-
-/* Bytes up to the end of the next whole record in `in` (at least a header). */
-static size_t next_record_end(struct evbuffer *in)
-{
-    unsigned char hdr[3];
-
-    if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
-        return sizeof(hdr);
-    return sizeof(hdr) + ((size_t)hdr[1] << 8 | hdr[2]);
-}
-
-
-/* Move what the engine has to send into the SC1 socket's buffer. */
-static void flush_engine(struct conn *c)
-{
-    struct evbuffer *out;
-    const uint8_t *p;
-    size_t n;
-
-    if (c->net == NULL || !c->net_up)
-        return;
-    out = stream_output(c->net);
-    while ((p = sc_conn_output(c->sc, &n)) != NULL && n > 0) {
-        if (evbuffer_add(out, p, n) != 0)
-            break;
-        sc_conn_output_consume(c->sc, n);
-    }
-}
-
-/* Decrypted data to the plaintext side, as far as its buffer has room. */
-static int deliver(struct conn *c, int *progress)
-{
-    struct evbuffer *out;
-    struct evbuffer_iovec v;
-    size_t len, cap, n;
-    uint8_t none;
-    int rc;
-
-    if (!c->plain_up || c->pout == NULL || c->peer_closed)
-        return 0;
-    out = stream_output(c->pout);
-    while ((len = evbuffer_get_length(out)) < CONN_WATERMARK) {
-        cap = CONN_WATERMARK - len;
-        if (cap > RECORD_MAX)
-            cap = RECORD_MAX;
-        /* Nothing opened: ask the engine only for its state. Space
-         * reserved and left empty would stay in the idle buffer (libevent
-         * frees a buffer's chains only when it drains bytes). */
-        if (sc_conn_pending_read(c->sc) == 0) {
-            v.iov_base = &none;
-            v.iov_len = cap = 0;
-        } else if (evbuffer_reserve_space(out, (ev_ssize_t)cap, &v, 1) < 1) {
-            return 0;
-        }
-        if (v.iov_len < cap)
-            cap = v.iov_len;
-        n = 0;
-        rc = sc_conn_read(c->sc, v.iov_base, cap, &n);
-        v.iov_len = n;
-        if (cap > 0)
-            evbuffer_commit_space(out, &v, 1);
-        if (rc == SC_ERR_CLOSED) {
-            /* Section 4, Alert: close_notify ends the peer's direction. */
-            c->peer_closed = 1;
-            *progress = 1;
-            return 0;
-        }
-        if (rc != SC_OK) {
-            engine_failed(c, rc);
-            return -1;
-        }
-        if (n == 0)
-            return 0;
-        c->received += n;
-        *progress = 1;
-    }
-    return 0;
-}
-
-/*
- * Feed the engine; when the plaintext side has room, application data is
- * opened straight into its output buffer (no copy through the engine).
- */
-static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
-                       size_t *used, int *progress)
-{
-    struct evbuffer *out;
-    struct evbuffer_iovec v;
-    size_t room, n = 0;
-    int rc;
-
-    if (!c->plain_up || c->pout == NULL || c->peer_closed)
-        return sc_conn_feed(c->sc, p, len, used);
-    out = stream_output(c->pout);
-    if (evbuffer_get_length(out) >= CONN_WATERMARK) {
-        *used = 0;   /* backpressure: the plaintext side drains first */
-        return SC_OK;
-    }
-    /* Only application data opens into the buffer: space reserved for
-     * any other record would stay there empty, as a chain an idle buffer
-     * keeps. (After a partial record p[0] is no type; that only chooses
-     * the path.) */
-    if (p[0] != REC_APPDATA)
-        return sc_conn_feed(c->sc, p, len, used);
-    /* Room for at least one whole record, so it opens in place. */
-    room = CONN_WATERMARK - evbuffer_get_length(out);
-    if (room < RECORD_MAX)
-        room = RECORD_MAX;
-    if (evbuffer_reserve_space(out, (ev_ssize_t)room, &v, 1) < 1)
-        return sc_conn_feed(c->sc, p, len, used);
-    rc = sc_conn_feed_into(c->sc, p, len, used, v.iov_base,
-                           v.iov_len < room ? v.iov_len : room, &n);
-    v.iov_len = n;
-    evbuffer_commit_space(out, &v, 1);
-    c->received += n;
-    if (n > 0)
-        *progress = 1;
-    return rc;
-}
-
-/* Received SC1 bytes into the engine. */
-static int feed(struct conn *c, int *progress)
-{
-    struct evbuffer *in = stream_input(c->net);
-    size_t len = evbuffer_get_length(in), used = 0;
-    unsigned char *p;
-    int rc;
-
-    if (len > 0) {
-        /* Contiguous bytes for one whole record: most already are, so
-         * the pullup rarely copies. */
-        if (len > next_record_end(in))
-            len = next_record_end(in);
-        if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
-            return 0;
-        note_first(c, p, len);
-        rc = feed_engine(c, p, len, &used, progress);
-        evbuffer_drain(in, used);
-        c->net_in += used;
-        if (used > 0)
-            *progress = 1;
-        if (rc != SC_OK) {
-            engine_failed(c, rc);
-            return -1;
-        }
-    }
-    if (!c->hs_done && sc_conn_handshake_done(c->sc)) {
-        handshake_done(c);
-        *progress = 1;
-        if (!c->client && connect_next(c, NULL) != 0)
-            return -1;
-    }
-    if (c->net_eof && !c->fed_eof && evbuffer_get_length(in) == 0 &&
-        sc_conn_pending_read(c->sc) == 0) {
-        c->fed_eof = 1;
-        *progress = 1;
-        if ((rc = sc_conn_feed_eof(c->sc)) != SC_OK) {
-            engine_failed(c, rc);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Seal plaintext straight into reserved space of the SC1 socket's output
- * buffer, after anything the engine already had to send. */
-static int seal_into(struct evbuffer *out, struct conn *c,
-                     const unsigned char *p, size_t len, size_t *used)
-{
-    struct evbuffer_iovec v;
-    size_t need = sc_conn_sealed_size(len), written = 0;
-    int rc;
-
-    flush_engine(c);
-    *used = 0;
-    if (evbuffer_reserve_space(out, (ev_ssize_t)need, &v, 1) < 1)
-        return SC_OK;
-    rc = sc_conn_write_into(c->sc, p, len, used, v.iov_base, v.iov_len, &written);
-    v.iov_len = written;
-    evbuffer_commit_space(out, &v, 1);
-    flush_engine(c);
-    return rc;
-}
-
-/* Plaintext into the engine while the SC1 socket's buffer has room. */
-static int seal(struct conn *c, int *progress)
-{
-    struct evbuffer *in, *out;
-    size_t len, used;
-    unsigned char *p;
-    int rc;
-
-    if (!c->hs_done || !c->plain_up || c->pin == NULL ||
-        !sc_conn_can_write(c->sc))
-        return 0;
-    in = stream_input(c->pin);
-    out = stream_output(c->net);
-    while ((len = evbuffer_get_length(in)) > 0 &&
-           evbuffer_get_length(out) < CONN_WATERMARK) {
-        /* Whole records when there is enough: full-size records for bulk. */
-        if (len > RECORD_MAX)
-            len = RECORD_MAX;
-        if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
-            return 0;
-        rc = seal_into(out, c, p, len, &used);
-        if (rc != SC_OK) {
-            engine_failed(c, rc);
-            return -1;
-        }
-        evbuffer_drain(in, used);
-        c->sent += used;
-        if (used == 0)
-            break;
-        *progress = 1;
-    }
-    if (c->plain_eof && evbuffer_get_length(in) == 0 && !c->sent_close) {
-        /* Section 4, Alert: close_notify is a half-close of our direction. */
-        if ((rc = sc_conn_close(c->sc)) != SC_OK) {
-            engine_failed(c, rc);
-            return -1;
-        }
-        c->sent_close = 1;
-        *progress = 1;
-    }
-    return 0;
-}
-
-/* Shut write sides once everything before the end was delivered. */
-static int check_end(struct conn *c)
-{
-    if (c->sent_close && !c->net_shut && c->net != NULL &&
-        stream_pending(c->net) == 0) {
-        shutdown(stream_fd(c->net), SHUT_WR);
-        c->net_shut = 1;
-    }
-    if (c->peer_closed && !c->plain_shut && c->pout != NULL &&
-        stream_pending(c->pout) == 0) {
-        if (c->stdio)
-            free_stream(&c->pout, 0);   /* closes standard output */
-        else
-            shutdown(stream_fd(c->pout), SHUT_WR);
-        c->plain_shut = 1;
-    }
-    if (c->net_shut && c->plain_shut) {
-        conn_drop(c, 0, "eof");
-        return -1;
-    }
-    return 0;
-}
-
-/*
- * Read what a side's socket holds, as far as its input buffer has room:
- * a side whose destination is full stops being read once its own buffer
- * is full, so a fast side never outruns a slow one. Returns 1 if bytes or
- * the end of stream arrived, 0 if not, -1 after dropping the connection on
- * a read error (a reset, passed on as one).
- */
-static int read_side(struct conn *c, struct stream *s, int *eof,
-                     size_t *budget)
-{
-    ssize_t n;
-
-    if (s == NULL || *eof || *budget == 0)
-        return 0;
-    if ((n = stream_fill(s, CONN_WATERMARK, eof)) < 0) {
-        drop_reset(c, s == c->net, strerror(errno));
-        return -1;
-    }
-    *budget -= (size_t)n < *budget ? (size_t)n : *budget;
-    return n > 0 || *eof;
-}
-
-/* Both sides' input; as read_side. */
-static int read_sides(struct conn *c, size_t *budget)
-{
-    int a = 0, b = 0;
-
-    if (c->net_up && (a = read_side(c, c->net, &c->net_eof, budget)) < 0)
-        return -1;
-    if (c->plain_up &&
-        (b = read_side(c, c->pin, &c->plain_eof, budget)) < 0)
-        return -1;
-    return a | b;
-}
-
-/*
- * Write a side's output as far as its socket takes it. Returns 1 if bytes
- * went out, 0 if none did, -1 after dropping the connection on a write
- * error (which this write consumed: a later read would see a clean end
- * instead).
- */
-static int write_side(struct conn *c, struct stream *s)
-{
-    ssize_t n;
-
-    if (s == NULL)
-        return 0;
-    if ((n = stream_flush(s)) < 0) {
-        drop_reset(c, s == c->net, strerror(errno));
-        return -1;
-    }
-    return n > 0;
-}
-
-/* Both sides' output; as write_side. */
-static int write_sides(struct conn *c)
-{
-    int a = 0, b = 0;
-
-    if (c->net_up && (a = write_side(c, c->net)) < 0)
-        return -1;
-    if (c->plain_up && !c->plain_shut && (b = write_side(c, c->pout)) < 0)
-        return -1;
-    return a | b;
-}
-
-/* A side that may still hold data, with room to read it, but that this
- * pump left for the worker's other connections: come back to it (no new
- * event would come for data the kernel already has). */
-static void read_later(struct stream *s, int eof)
-{
-    if (s != NULL && !eof && stream_readable(s) &&
-        evbuffer_get_length(stream_input(s)) < CONN_WATERMARK)
-        stream_again(s);
-}
-
-/* Move everything that can move; -1 if the connection was dropped. */
-static int pump(struct conn *c)
-{
-    size_t budget = PUMP_BUDGET;
-    uint64_t moved = c->sent + c->received;
-    int progress, got, wrote;
-
-    if (c->phase == PH_DRAIN)
-        return 0;
-    do {
-        if ((got = read_sides(c, &budget)) < 0)
-            return -1;
-        do {
-            progress = 0;
-            if (c->net_up) {
-                if (deliver(c, &progress) != 0 || feed(c, &progress) != 0)
-                    return -1;
-                if (seal(c, &progress) != 0)
-                    return -1;
-                flush_engine(c);
-            }
-        } while (progress);
-        /* What was written made room: read and move what waited for it. */
-        if ((wrote = write_sides(c)) < 0)
-            return -1;
-    } while (got > 0 || wrote > 0);
-    /* Idle means no data moved: the peer's timed key updates (or any
-     * other record without data) do not keep a connection open. */
-    if (c->sent + c->received != moved && c->phase == PH_OPEN)
-        touch(c);
-    if (budget == 0) {
-        if (c->net_up)
-            read_later(c->net, c->net_eof);
-        if (c->plain_up)
-            read_later(c->pin, c->plain_eof);
-    }
-    return check_end(c);
 }
 
 /* ---- Callbacks. */
@@ -824,7 +410,7 @@ static void stream_ready(struct stream *s, void *arg)
             conn_finish(c);
         return;
     }
-    pump(c);
+    relay_pump(c);
 }
 
 static void timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -941,14 +527,14 @@ void conn_accept(struct worker *w, struct service *svc, int fd)
         c->pin = c->pout = s;
         c->plain_up = 1;
         log_info("[%s] accepted %s", c->cfg->name, c->plain);
-        connect_next(c, NULL);
+        conn_connect_next(c, NULL);
         return;
     }
     c->net = s;
     c->net_up = 1;
     log_info("[%s] accepted %s", c->cfg->name, c->peer);
     if (start_handshake(c) == 0)
-        pump(c);
+        relay_pump(c);
 }
 
 int conn_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
@@ -970,7 +556,7 @@ int conn_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
         return -1;
     }
     c->plain_up = 1;
-    return connect_next(c, NULL);
+    return conn_connect_next(c, NULL);
 }
 
 void conn_drop_all(struct worker *w, const char *why)

@@ -1,0 +1,386 @@
+/*
+ * The data path of one connection: relay_pump() reads what each side's
+ * socket holds, feeds the engine SC1 records and plaintext, moves what it
+ * opens and seals to the other side, and writes. Backpressure: a side is
+ * read only while its input buffer has room, and its input is consumed
+ * only while the destination's buffer has room, so a fast side never
+ * outruns a slow one.
+ */
+#include "relay.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+
+#include "conn_int.h"
+
+/* Bytes one relay_pump() may read before letting the worker's other
+ * connections have a turn. */
+#define PUMP_BUDGET (256 * 1024)
+
+/* Bytes up to the end of the next whole record in `in` (at least a header). */
+static size_t next_record_end(struct evbuffer *in)
+{
+    unsigned char hdr[3];
+
+    if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
+        return sizeof(hdr);
+    return sizeof(hdr) + ((size_t)hdr[1] << 8 | hdr[2]);
+}
+
+/* Move what the engine has to send into the SC1 socket's buffer. */
+static void flush_engine(struct conn *c)
+{
+    struct evbuffer *out;
+    const uint8_t *p;
+    size_t n;
+
+    if (c->net == NULL || !c->net_up)
+        return;
+    out = stream_output(c->net);
+    while ((p = sc_conn_output(c->sc, &n)) != NULL && n > 0) {
+        if (evbuffer_add(out, p, n) != 0)
+            break;
+        sc_conn_output_consume(c->sc, n);
+    }
+}
+
+/* Decrypted data to the plaintext side, as far as its buffer has room. */
+static int deliver(struct conn *c, int *progress)
+{
+    struct evbuffer *out;
+    struct evbuffer_iovec v;
+    size_t len, cap, n;
+    uint8_t none;
+    int rc;
+
+    if (!c->plain_up || c->pout == NULL || c->peer_closed)
+        return 0;
+    out = stream_output(c->pout);
+    while ((len = evbuffer_get_length(out)) < CONN_WATERMARK) {
+        cap = CONN_WATERMARK - len;
+        if (cap > RECORD_MAX)
+            cap = RECORD_MAX;
+        /* Nothing opened: ask the engine only for its state. Space
+         * reserved and left empty would stay in the idle buffer (libevent
+         * frees a buffer's chains only when it drains bytes). */
+        if (sc_conn_pending_read(c->sc) == 0) {
+            v.iov_base = &none;
+            v.iov_len = cap = 0;
+        } else if (evbuffer_reserve_space(out, (ev_ssize_t)cap, &v, 1) < 1) {
+            return 0;
+        }
+        if (v.iov_len < cap)
+            cap = v.iov_len;
+        n = 0;
+        rc = sc_conn_read(c->sc, v.iov_base, cap, &n);
+        v.iov_len = n;
+        if (cap > 0)
+            evbuffer_commit_space(out, &v, 1);
+        if (rc == SC_ERR_CLOSED) {
+            /* Section 4, Alert: close_notify ends the peer's direction. */
+            c->peer_closed = 1;
+            *progress = 1;
+            return 0;
+        }
+        if (rc != SC_OK) {
+            conn_engine_failed(c, rc);
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        c->received += n;
+        *progress = 1;
+    }
+    return 0;
+}
+
+/*
+ * Feed the engine; when the plaintext side has room, application data is
+ * opened straight into its output buffer (no copy through the engine).
+ */
+static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
+                       size_t *used, int *progress)
+{
+    struct evbuffer *out;
+    struct evbuffer_iovec v;
+    size_t room, n = 0;
+    int rc;
+
+    if (!c->plain_up || c->pout == NULL || c->peer_closed)
+        return sc_conn_feed(c->sc, p, len, used);
+    out = stream_output(c->pout);
+    if (evbuffer_get_length(out) >= CONN_WATERMARK) {
+        *used = 0;   /* backpressure: the plaintext side drains first */
+        return SC_OK;
+    }
+    /* Only application data opens into the buffer: space reserved for
+     * any other record would stay there empty, as a chain an idle buffer
+     * keeps. (After a partial record p[0] is no type; that only chooses
+     * the path.) */
+    if (p[0] != REC_APPDATA)
+        return sc_conn_feed(c->sc, p, len, used);
+    /* Room for at least one whole record, so it opens in place. */
+    room = CONN_WATERMARK - evbuffer_get_length(out);
+    if (room < RECORD_MAX)
+        room = RECORD_MAX;
+    if (evbuffer_reserve_space(out, (ev_ssize_t)room, &v, 1) < 1)
+        return sc_conn_feed(c->sc, p, len, used);
+    rc = sc_conn_feed_into(c->sc, p, len, used, v.iov_base,
+                           v.iov_len < room ? v.iov_len : room, &n);
+    v.iov_len = n;
+    evbuffer_commit_space(out, &v, 1);
+    c->received += n;
+    if (n > 0)
+        *progress = 1;
+    return rc;
+}
+
+/* Received SC1 bytes into the engine. */
+static int feed(struct conn *c, int *progress)
+{
+    struct evbuffer *in = stream_input(c->net);
+    size_t len = evbuffer_get_length(in), used = 0;
+    unsigned char *p;
+    int rc;
+
+    if (len > 0) {
+        /* Contiguous bytes for one whole record: most already are, so
+         * the pullup rarely copies. */
+        if (len > next_record_end(in))
+            len = next_record_end(in);
+        if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
+            return 0;
+        conn_note_first(c, p, len);
+        rc = feed_engine(c, p, len, &used, progress);
+        evbuffer_drain(in, used);
+        c->net_in += used;
+        if (used > 0)
+            *progress = 1;
+        if (rc != SC_OK) {
+            conn_engine_failed(c, rc);
+            return -1;
+        }
+    }
+    if (!c->hs_done && sc_conn_handshake_done(c->sc)) {
+        conn_handshake_done(c);
+        *progress = 1;
+        if (!c->client && conn_connect_next(c, NULL) != 0)
+            return -1;
+    }
+    if (c->net_eof && !c->fed_eof && evbuffer_get_length(in) == 0 &&
+        sc_conn_pending_read(c->sc) == 0) {
+        c->fed_eof = 1;
+        *progress = 1;
+        if ((rc = sc_conn_feed_eof(c->sc)) != SC_OK) {
+            conn_engine_failed(c, rc);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Seal plaintext straight into reserved space of the SC1 socket's output
+ * buffer, after anything the engine already had to send. */
+static int seal_into(struct evbuffer *out, struct conn *c,
+                     const unsigned char *p, size_t len, size_t *used)
+{
+    struct evbuffer_iovec v;
+    size_t need = sc_conn_sealed_size(len), written = 0;
+    int rc;
+
+    flush_engine(c);
+    *used = 0;
+    if (evbuffer_reserve_space(out, (ev_ssize_t)need, &v, 1) < 1)
+        return SC_OK;
+    rc = sc_conn_write_into(c->sc, p, len, used, v.iov_base, v.iov_len, &written);
+    v.iov_len = written;
+    evbuffer_commit_space(out, &v, 1);
+    flush_engine(c);
+    return rc;
+}
+
+/* Plaintext into the engine while the SC1 socket's buffer has room. */
+static int seal(struct conn *c, int *progress)
+{
+    struct evbuffer *in, *out;
+    size_t len, used;
+    unsigned char *p;
+    int rc;
+
+    if (!c->hs_done || !c->plain_up || c->pin == NULL ||
+        !sc_conn_can_write(c->sc))
+        return 0;
+    in = stream_input(c->pin);
+    out = stream_output(c->net);
+    while ((len = evbuffer_get_length(in)) > 0 &&
+           evbuffer_get_length(out) < CONN_WATERMARK) {
+        /* Whole records when there is enough: full-size records for bulk. */
+        if (len > RECORD_MAX)
+            len = RECORD_MAX;
+        if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
+            return 0;
+        rc = seal_into(out, c, p, len, &used);
+        if (rc != SC_OK) {
+            conn_engine_failed(c, rc);
+            return -1;
+        }
+        evbuffer_drain(in, used);
+        c->sent += used;
+        if (used == 0)
+            break;
+        *progress = 1;
+    }
+    if (c->plain_eof && evbuffer_get_length(in) == 0 && !c->sent_close) {
+        /* Section 4, Alert: close_notify is a half-close of our direction. */
+        if ((rc = sc_conn_close(c->sc)) != SC_OK) {
+            conn_engine_failed(c, rc);
+            return -1;
+        }
+        c->sent_close = 1;
+        *progress = 1;
+    }
+    return 0;
+}
+
+/* Shut write sides once everything before the end was delivered. */
+static int check_end(struct conn *c)
+{
+    if (c->sent_close && !c->net_shut && c->net != NULL &&
+        stream_pending(c->net) == 0) {
+        shutdown(stream_fd(c->net), SHUT_WR);
+        c->net_shut = 1;
+    }
+    if (c->peer_closed && !c->plain_shut && c->pout != NULL &&
+        stream_pending(c->pout) == 0) {
+        if (c->stdio) {
+            stream_free(c->pout, 0);   /* closes standard output */
+            c->pout = NULL;
+        } else {
+            shutdown(stream_fd(c->pout), SHUT_WR);
+        }
+        c->plain_shut = 1;
+    }
+    if (c->net_shut && c->plain_shut) {
+        conn_drop(c, 0, "eof");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Read what a side's socket holds, as far as its input buffer has room:
+ * a side whose destination is full stops being read once its own buffer
+ * is full, so a fast side never outruns a slow one. Returns 1 if bytes or
+ * the end of stream arrived, 0 if not, -1 after dropping the connection on
+ * a read error (a reset, passed on as one).
+ */
+static int read_side(struct conn *c, struct stream *s, int *eof,
+                     size_t *budget)
+{
+    ssize_t n;
+
+    if (s == NULL || *eof || *budget == 0)
+        return 0;
+    if ((n = stream_fill(s, CONN_WATERMARK, eof)) < 0) {
+        conn_drop_reset(c, s == c->net, strerror(errno));
+        return -1;
+    }
+    *budget -= (size_t)n < *budget ? (size_t)n : *budget;
+    return n > 0 || *eof;
+}
+
+/* Both sides' input; as read_side. */
+static int read_sides(struct conn *c, size_t *budget)
+{
+    int a = 0, b = 0;
+
+    if (c->net_up && (a = read_side(c, c->net, &c->net_eof, budget)) < 0)
+        return -1;
+    if (c->plain_up &&
+        (b = read_side(c, c->pin, &c->plain_eof, budget)) < 0)
+        return -1;
+    return a | b;
+}
+
+/*
+ * Write a side's output as far as its socket takes it. Returns 1 if bytes
+ * went out, 0 if none did, -1 after dropping the connection on a write
+ * error (which this write consumed: a later read would see a clean end
+ * instead).
+ */
+static int write_side(struct conn *c, struct stream *s)
+{
+    ssize_t n;
+
+    if (s == NULL)
+        return 0;
+    if ((n = stream_flush(s)) < 0) {
+        conn_drop_reset(c, s == c->net, strerror(errno));
+        return -1;
+    }
+    return n > 0;
+}
+
+/* Both sides' output; as write_side. */
+static int write_sides(struct conn *c)
+{
+    int a = 0, b = 0;
+
+    if (c->net_up && (a = write_side(c, c->net)) < 0)
+        return -1;
+    if (c->plain_up && !c->plain_shut && (b = write_side(c, c->pout)) < 0)
+        return -1;
+    return a | b;
+}
+
+/* A side that may still hold data, with room to read it, but that this
+ * pump left for the worker's other connections: come back to it (no new
+ * event would come for data the kernel already has). */
+static void read_later(struct stream *s, int eof)
+{
+    if (s != NULL && !eof && stream_readable(s) &&
+        evbuffer_get_length(stream_input(s)) < CONN_WATERMARK)
+        stream_again(s);
+}
+
+/* Move everything that can move; -1 if the connection was dropped. */
+int relay_pump(struct conn *c)
+{
+    size_t budget = PUMP_BUDGET;
+    uint64_t moved = c->sent + c->received;
+    int progress, got, wrote;
+
+    if (c->phase == PH_DRAIN)
+        return 0;
+    do {
+        if ((got = read_sides(c, &budget)) < 0)
+            return -1;
+        do {
+            progress = 0;
+            if (c->net_up) {
+                if (deliver(c, &progress) != 0 || feed(c, &progress) != 0)
+                    return -1;
+                if (seal(c, &progress) != 0)
+                    return -1;
+                flush_engine(c);
+            }
+        } while (progress);
+        /* What was written made room: read and move what waited for it. */
+        if ((wrote = write_sides(c)) < 0)
+            return -1;
+    } while (got > 0 || wrote > 0);
+    /* Idle means no data moved: the peer's timed key updates (or any
+     * other record without data) do not keep a connection open. */
+    if (c->sent + c->received != moved && c->phase == PH_OPEN)
+        conn_touch(c);
+    if (budget == 0) {
+        if (c->net_up)
+            read_later(c->net, c->net_eof);
+        if (c->plain_up)
+            read_later(c->pin, c->plain_eof);
+    }
+    return check_end(c);
+}
