@@ -9,69 +9,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/err.h>
 
+#include "fuzz_common.h"
 #include "fuzz_pki.h"
 #include "sovchain.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Case a (vectors/a_chacha20_none_mutual.json), as of its verify_time. */
-#define VERIFY_TIME ((time_t)1780272000)
-
-static const uint8_t nonce_c[32] = {
-	0x2f, 0x35, 0x66, 0x9d, 0xd8, 0x07, 0x0e, 0xc4, 0x9d, 0x9c, 0x83, 0x64, 0xbc, 0x41, 0xcd, 0x0b,
-	0x72, 0x00, 0x46, 0x4b, 0x64, 0xb8, 0xa1, 0xe0, 0x79, 0x29, 0x6f, 0x37, 0x9b, 0xcb, 0xfc, 0x7e,
-};
-static const uint8_t x25519_c[32] = {
-	0x83, 0x22, 0x6a, 0x79, 0xf3, 0xb7, 0xbf, 0xdc, 0x41, 0x30, 0xa2, 0x8b, 0x31, 0x88, 0x91, 0x4b,
-	0x14, 0x97, 0x08, 0xc0, 0xc8, 0x89, 0x41, 0x0b, 0x79, 0xc2, 0x80, 0x74, 0x83, 0x2b, 0x48, 0x76,
-};
-static const uint8_t nonce_s[32] = {
-	0xe7, 0xd4, 0x69, 0x82, 0xc2, 0x5f, 0x6d, 0xb8, 0xf2, 0x34, 0x09, 0xe2, 0x64, 0x38, 0xfb, 0x78,
-	0x29, 0xbc, 0xc4, 0xb2, 0xdf, 0x52, 0xcf, 0x0c, 0x70, 0x0c, 0x1e, 0x17, 0x3c, 0x2e, 0x25, 0xe4,
-};
-static const uint8_t x25519_s[32] = {
-	0x5e, 0x5c, 0x00, 0x14, 0x0a, 0x35, 0xc4, 0xd7, 0xd3, 0x09, 0x25, 0x2e, 0x6a, 0x2b, 0x0e, 0x5e,
-	0x2d, 0x94, 0x55, 0x74, 0x67, 0xf8, 0xe1, 0x4c, 0x35, 0x15, 0x34, 0xc2, 0x2b, 0x85, 0x85, 0x5c,
-};
-
 static sc_ctx *server_ctx, *client_ctx;
 /* SC_FUZZ_VERBOSE set: say where each input left both sides (for seeds). */
 static int verbose;
 
-/* sc_ctx_load_* read files: the embedded PEM goes through a temporary one. */
-static int load_pem(sc_ctx *ctx, const char *pem, int what)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	FILE *f;
-	int fd, rc = SC_ERR_LOAD;
-
-	snprintf(path, sizeof(path), "%s/sc-fuzz-XXXXXX", dir != NULL ? dir : P_tmpdir);
-	if ((fd = mkstemp(path)) < 0)
-		return SC_ERR_LOAD;
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(path);
-		return SC_ERR_LOAD;
-	}
-	if (fputs(pem, f) >= 0 && fclose(f) == 0) {
-		if (what == 0)
-			rc = sc_ctx_load_cert_chain(ctx, path);
-		else if (what == 1)
-			rc = sc_ctx_load_private_key(ctx, path, NULL);
-		else
-			rc = sc_ctx_load_trust(ctx, path, NULL);
-	} else {
-		fclose(f);
-	}
-	unlink(path);
-	return rc;
-}
 
 static sc_ctx *make_ctx(sc_role role, const char *cert, const char *key)
 {
@@ -80,8 +31,8 @@ static sc_ctx *make_ctx(sc_role role, const char *cert, const char *key)
 
 	if (ctx == NULL)
 		abort();
-	ok = load_pem(ctx, cert, 0) == SC_OK && load_pem(ctx, key, 1) == SC_OK
-	     && load_pem(ctx, fuzz_ca_pem, 2) == SC_OK;
+	ok = fc_load_pem(ctx, cert, FC_CERT) == SC_OK && fc_load_pem(ctx, key, FC_KEY) == SC_OK
+	     && fc_load_pem(ctx, fuzz_ca_pem, FC_TRUST) == SC_OK;
 	if (role == SC_ROLE_CLIENT)
 		ok = ok && sc_ctx_set_suites(ctx, "CHACHA20-POLY1305:AES-256-GCM") == SC_OK
 		     && sc_ctx_set_groups(ctx, "none") == SC_OK
@@ -96,7 +47,7 @@ static sc_ctx *make_ctx(sc_role role, const char *cert, const char *key)
 			role == SC_ROLE_CLIENT ? "client" : "server");
 		abort();
 	}
-	sc_ctx_set_verify_time(ctx, VERIFY_TIME);
+	sc_ctx_set_verify_time(ctx, FC_VERIFY_TIME);
 	return ctx;
 }
 
@@ -186,8 +137,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t chunks[2] = { 0, 1 + size % 16 };
 
 	for (int i = 0; i < 2; i++) {
-		sc_conn *s = new_conn(server_ctx, nonce_s, x25519_s);
-		sc_conn *c = new_conn(client_ctx, nonce_c, x25519_c);
+		sc_conn *s = new_conn(server_ctx, fc_nonce_s, fc_x25519_s);
+		sc_conn *c = new_conn(client_ctx, fc_nonce_c, fc_x25519_c);
 
 		if (sc_conn_start(s) != SC_OK || sc_conn_start(c) != SC_OK)
 			abort();

@@ -16,6 +16,7 @@
 
 #include "conn.h"
 #include "record.h"
+#include "fuzz_common.h"
 #include "sovchain.h"
 
 /* libFuzzer's entry points; also called by the replay test, which links a
@@ -24,7 +25,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Certificates are checked as of known-answer case a's verify_time. */
-#define FH_VERIFY_TIME ((time_t)1780272000)
+#define FH_VERIFY_TIME FC_VERIFY_TIME
 
 /* Configurations a target can pick. Profile 0 is known-answer case a
  * (vectors/a_chacha20_none_mutual.json) byte for byte, so the vectors'
