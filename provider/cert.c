@@ -179,43 +179,64 @@ int cert_load_key(OSSL_LIB_CTX *libctx, const char *propq,
 	return SC_OK;
 }
 
+/*
+ * The next certificate of a PEM file (pem) or the one of a DER file, made
+ * in libctx so that its public key is decoded there: NULL at the end.
+ */
+static X509 *read_x509(OSSL_LIB_CTX *libctx, const char *propq, BIO *bio,
+		       int pem)
+{
+	X509 *x = X509_new_ex(libctx, propq);
+
+	if (x == NULL)
+		return NULL;
+	if ((pem ? PEM_read_bio_X509(bio, &x, NULL, NULL)
+		 : d2i_X509_bio(bio, &x)) == NULL) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+/* Appends x to out; frees it if that fails. */
+static int push_cert(STACK_OF(X509) *out, X509 *x)
+{
+	if (sk_X509_push(out, x))
+		return SC_OK;
+	X509_free(x);
+	return SC_ERR_NOMEM;
+}
+
 /* The certificates of a PEM file (several) or of a DER file (one). */
-static int cert_read_file(const char *path, STACK_OF(X509) *out)
+static int cert_read_file(OSSL_LIB_CTX *libctx, const char *propq,
+			  const char *path, STACK_OF(X509) *out)
 {
 	BIO *bio;
 	X509 *x;
-	int n = 0;
+	int n = 0, ret = SC_OK;
 
 	if ((bio = BIO_new_file(path, "rb")) == NULL)
 		return SC_ERR_LOAD;
 	ERR_set_mark();
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		if (!sk_X509_push(out, x)) {
-			X509_free(x);
-			ERR_clear_last_mark();
-			BIO_free(bio);
-			return SC_ERR_NOMEM;
-		}
+	while (ret == SC_OK && (x = read_x509(libctx, propq, bio, 1)) != NULL) {
+		ret = push_cert(out, x);
 		n++;
 	}
 	if (n == 0 && BIO_reset(bio) == 0
-	    && (x = d2i_X509_bio(bio, NULL)) != NULL) {
-		if (!sk_X509_push(out, x)) {
-			X509_free(x);
-			ERR_clear_last_mark();
-			BIO_free(bio);
-			return SC_ERR_NOMEM;
-		}
+	    && (x = read_x509(libctx, propq, bio, 0)) != NULL) {
+		ret = push_cert(out, x);
 		n++;
 	}
 	/* Reading stops at the end of the file with an error entry. */
 	ERR_pop_to_mark();
 	BIO_free(bio);
+	if (ret != SC_OK)
+		return ret;
 	return n > 0 ? SC_OK : SC_ERR_LOAD;
 }
 
-int cert_load_trust(X509_STORE *store, STACK_OF(X509) *anchors,
-		    const char *cafile, const char *capath)
+int cert_load_trust(OSSL_LIB_CTX *libctx, const char *propq, X509_STORE *store,
+		    STACK_OF(X509) *anchors, const char *cafile, const char *capath)
 {
 	STACK_OF(X509) *certs = NULL;
 	int ret;
@@ -225,7 +246,7 @@ int cert_load_trust(X509_STORE *store, STACK_OF(X509) *anchors,
 	if (cafile != NULL) {
 		if ((certs = sk_X509_new_null()) == NULL)
 			return SC_ERR_NOMEM;
-		if ((ret = cert_read_file(cafile, certs)) != SC_OK)
+		if ((ret = cert_read_file(libctx, propq, cafile, certs)) != SC_OK)
 			goto out;
 		for (int i = 0; i < sk_X509_num(certs); i++) {
 			X509 *x = sk_X509_value(certs, i);
@@ -258,7 +279,25 @@ out:
 	return ret;
 }
 
-int cert_load_crl(X509_STORE *store, const char *crlfile)
+/* The next CRL of a PEM file (pem) or the one of a DER file, made in
+ * libctx: NULL at the end. */
+static X509_CRL *read_crl(OSSL_LIB_CTX *libctx, const char *propq, BIO *bio,
+			  int pem)
+{
+	X509_CRL *crl = X509_CRL_new_ex(libctx, propq);
+
+	if (crl == NULL)
+		return NULL;
+	if ((pem ? PEM_read_bio_X509_CRL(bio, &crl, NULL, NULL)
+		 : d2i_X509_CRL_bio(bio, &crl)) == NULL) {
+		X509_CRL_free(crl);
+		return NULL;
+	}
+	return crl;
+}
+
+int cert_load_crl(OSSL_LIB_CTX *libctx, const char *propq, X509_STORE *store,
+		  const char *crlfile)
 {
 	BIO *bio;
 	X509_CRL *crl;
@@ -269,16 +308,9 @@ int cert_load_crl(X509_STORE *store, const char *crlfile)
 	if ((bio = BIO_new_file(crlfile, "rb")) == NULL)
 		return SC_ERR_LOAD;
 	ERR_set_mark();
-	while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
-		int ok = X509_STORE_add_crl(store, crl);
-
-		X509_CRL_free(crl);
-		if (!ok)
-			goto out;
-		n++;
-	}
-	if (n == 0 && BIO_reset(bio) == 0
-	    && (crl = d2i_X509_CRL_bio(bio, NULL)) != NULL) {
+	while ((crl = read_crl(libctx, propq, bio, 1)) != NULL
+	       || (n == 0 && BIO_reset(bio) == 0
+		   && (crl = read_crl(libctx, propq, bio, 0)) != NULL)) {
 		int ok = X509_STORE_add_crl(store, crl);
 
 		X509_CRL_free(crl);

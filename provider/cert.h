@@ -15,9 +15,13 @@ int cert_load_key(OSSL_LIB_CTX *libctx, const char *propq,
                   const char *source, const char *pass, EVP_PKEY **key);
 /* Adds trust anchors to `store` and remembers the anchors' subjects in
  * `anchors` (may be NULL) for ClientCertRequest's CA names. */
-int cert_load_trust(X509_STORE *store, STACK_OF(X509) *anchors,
-                    const char *cafile, const char *capath);
-int cert_load_crl(X509_STORE *store, const char *crlfile);
+/* Certificates and CRLs are made in libctx, so their keys and signatures
+ * are decoded and checked with its providers. */
+int cert_load_trust(OSSL_LIB_CTX *libctx, const char *propq, X509_STORE *store,
+                    STACK_OF(X509) *anchors, const char *cafile,
+                    const char *capath);
+int cert_load_crl(OSSL_LIB_CTX *libctx, const char *propq, X509_STORE *store,
+                  const char *crlfile);
 /* Whether `key` is the public key of `leaf`, and a type section 8 allows
  * (Ed25519, Ed448, ECDSA P-256/P-384, RSA >= 2048). */
 int cert_key_matches(X509 *leaf, EVP_PKEY *key);

@@ -200,7 +200,8 @@ int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile, const char *capath)
 
     if (ctx == NULL || (cafile == NULL && capath == NULL))
         return SC_ERR_ARG;
-    rc = cert_load_trust(ctx->store, ctx->anchors, cafile, capath);
+    rc = cert_load_trust(ctx->algs.libctx, ctx->algs.propq, ctx->store,
+                         ctx->anchors, cafile, capath);
     if (rc == SC_OK) {
         uint8_t *names = NULL;
         size_t len = 0;
@@ -222,7 +223,7 @@ int sc_ctx_load_crl(sc_ctx *ctx, const char *crlfile)
 
     if (ctx == NULL || crlfile == NULL)
         return SC_ERR_ARG;
-    rc = cert_load_crl(ctx->store, crlfile);
+    rc = cert_load_crl(ctx->algs.libctx, ctx->algs.propq, ctx->store, crlfile);
     if (rc == SC_OK)
         ctx->have_crl = 1;
     ctx_trust_changed(ctx);

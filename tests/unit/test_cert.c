@@ -500,9 +500,9 @@ static void test_crl(void)
 		fprintf(stderr, "cannot write the CRL\n");
 		exit(1);
 	}
-	check(cert_load_crl(store, path) == SC_OK, "the CRL loads");
+	check(cert_load_crl(NULL, NULL, store, path) == SC_OK, "the CRL loads");
 	unlink(path);
-	check(cert_load_crl(store, pki_path("ca.pem")) == SC_ERR_LOAD,
+	check(cert_load_crl(NULL, NULL, store, pki_path("ca.pem")) == SC_ERR_LOAD,
 	      "a file without a CRL does not load as one");
 
 	check_verify("client.der", NULL, 0, NULL, 1,
@@ -543,9 +543,9 @@ static void test_load(void)
 	      == SC_ERR_LOAD, "a key file is not a chain");
 	check(cert_load_key(NULL, NULL, pki_path("server.pem"), NULL, &key)
 	      == SC_ERR_LOAD, "a certificate file is not a key");
-	check(cert_load_trust(s, NULL, pki_path("server.key"), NULL)
+	check(cert_load_trust(NULL, NULL, s, NULL, pki_path("server.key"), NULL)
 	      == SC_ERR_LOAD, "a key file is not a CA file");
-	check(cert_load_trust(s, NULL, pki_path("ca.der"), NULL) == SC_OK,
+	check(cert_load_trust(NULL, NULL, s, NULL, pki_path("ca.der"), NULL) == SC_OK,
 	      "a DER CA file loads");
 	X509_STORE_free(s);
 }
@@ -568,7 +568,7 @@ int main(void)
 	store = X509_STORE_new();
 	anchors = sk_X509_new_null();
 	if (store == NULL || anchors == NULL
-	    || cert_load_trust(store, anchors, pki_path("ca.pem"), NULL)
+	    || cert_load_trust(NULL, NULL, store, anchors, pki_path("ca.pem"), NULL)
 		       != SC_OK) {
 		fprintf(stderr, "cannot load ca.pem\n");
 		return 1;
