@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Soak: rounds of 1,000 concurrent connections through a tunnel pair, each
 # moving 1 MiB both ways (100 x 256 KiB in a sanitizer build), every echo
-# byte-exact, while both tunnels reload (SIGHUP) every second: nothing is
-# lost, no connection is dropped by a reload, every one ends cleanly; then
-# both daemons are back to their descriptors and memory.
+# byte-exact, while both tunnels reload (SIGHUP) every second, and once more
+# in each round with all its connections open (before their data goes, so
+# however fast a round runs): nothing is lost, no connection is dropped by
+# a reload, every one ends cleanly; then both daemons are back to their
+# descriptors and memory.
 . "$(dirname "$0")/tunnel-lib.sh"
 . "$(dirname "$0")/load-lib.sh"
 
@@ -30,10 +32,28 @@ cli_fds=$(fds "$CLI_PID") cli_rss=$(rss "$CLI_PID")
 PIDS+=($!)
 
 srv_peak=0 cli_peak=0
+# reloaded_since FILE COUNT: poll (bounded) until FILE logs more reloads.
+reloaded_since() {
+    local i
+    for ((i = 0; i < 300; i++)); do
+        [ "$(grep -c 'reloaded' "$1")" -gt "$2" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 for ((r = 1; r <= ROUNDS; r++)); do
     before=$(grep -c 'reloaded' "$T/server.log")
-    "$LOADC" transfer -n "$N" -s "$SIZE" -p 64 -t 120 "$CLI_ADDR" >"$T/round$r.out" 2>&1 &
+    "$LOADC" transfer -n "$N" -s "$SIZE" -p 64 -g "$T/go$r" -t 120 "$CLI_ADDR" \
+        >"$T/round$r.out" 2>&1 &
     load=$!
+    wait_for "$T/round$r.out" "open n=$N open=$N" 60 ||
+        fail "round $r: connections not all open: $(tail -n 3 "$T/round$r.out")"
+    s0=$(grep -c 'reloaded' "$T/server.log") c0=$(grep -c 'reloaded' "$T/client.log")
+    kill -HUP "$SRV_PID" "$CLI_PID"
+    reloaded_since "$T/server.log" "$s0" && reloaded_since "$T/client.log" "$c0" ||
+        fail "round $r: no reload with all $N connections open"
+    touch "$T/go$r"
     # The peak memory while it runs (sampled; the limit bounds the loop).
     while kill -0 "$load" 2>/dev/null; do
         s=$(rss "$SRV_PID") c=$(rss "$CLI_PID")

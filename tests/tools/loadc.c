@@ -13,13 +13,15 @@
  *       connection is either held or was refused (reset or closed before
  *       its echo), then holds until SIGTERM or the time limit.
  *       Exit 0 if no held connection was dropped.
- *   loadc transfer [-n N] [-s BYTES] [-p P] [-t S] ADDR
+ *   loadc transfer [-n N] [-s BYTES] [-p P] [-g FILE] [-t S] ADDR
  *       N concurrent connections each send BYTES of a pattern of their own
  *       (deterministic from the connection's number) and read back the
  *       echo, full duplex; the sending side is shut down when all is sent.
  *       Each echo must be byte-exact, with the same length and checksum,
  *       then end. Each connection first sends one byte and waits for its
  *       echo; the rest goes once all N are set up, so all are open at once.
+ *       With -g, it then prints "loadc transfer: open" and waits until FILE
+ *       exists (a script does something to the open connections first).
  *       Exit 0 if every connection passed.
  *   loadc noread [-n N] [-s CAP] [-i MS] [-t S] ADDR
  *       N connections write until blocked and never read. Once no write
@@ -93,6 +95,7 @@ struct opts {
     unsigned interval_ms;
     double limit_s;
     const char *addr;
+    const char *gate;               /* transfer: go once this file exists */
 };
 
 #define IO_CHUNK 65536
@@ -587,7 +590,13 @@ static int run_client(const struct opts *o)
         if (r.next == o->n && r.open == 0)
             break;
         if (o->mode == M_TRANSFER && !r.go && r.next == o->n &&
-            r.setting_up == 0) {
+            r.setting_up == 0 && o->gate != NULL && !said) {
+            printf("loadc transfer: open n=%u open=%u\n", o->n, r.open);
+            fflush(stdout);
+            said = 1;
+        }
+        if (o->mode == M_TRANSFER && !r.go && r.next == o->n &&
+            r.setting_up == 0 && (o->gate == NULL || access(o->gate, F_OK) == 0)) {
             /* All connections are open at once: now they all send. */
             r.go = 1;
             for (i = 0; i < o->n; i++) {
@@ -818,7 +827,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: loadc slowloris|hold|transfer|noread [-n N] [-s BYTES] "
-            "[-p P] [-i MS] [-t SECONDS] ADDR\n"
+            "[-p P] [-i MS] [-g FILE] [-t SECONDS] ADDR\n"
             "       loadc serve echo|sink [-t SECONDS] ADDR\n");
     exit(2);
 }
@@ -849,13 +858,14 @@ int main(int argc, char **argv)
         argv++;
         argc--;
     }
-    while ((opt = getopt(argc, argv, "n:s:p:i:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:p:i:t:g:")) != -1) {
         switch (opt) {
         case 'n': o.n = (unsigned)strtoul(optarg, NULL, 10); break;
         case 's': o.size = strtoull(optarg, NULL, 10); break;
         case 'p': o.pace = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'i': o.interval_ms = (unsigned)strtoul(optarg, NULL, 10); break;
         case 't': o.limit_s = strtod(optarg, NULL); break;
+        case 'g': o.gate = optarg; break;
         default: usage();
         }
     }
