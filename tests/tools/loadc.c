@@ -836,7 +836,7 @@ int main(int argc, char **argv)
 {
     static const char *const names[] = { "slowloris", "hold", "transfer",
                                          "noread", "serve" };
-    struct opts o = { M_HOLD, 1, 1, 64, 1 << 20, 1000, 60, NULL };
+    struct opts o = { M_HOLD, 1, 1, 64, 1 << 20, 1000, 60, NULL, NULL };
     struct sigaction sa;
     int opt, m;
 
