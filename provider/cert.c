@@ -871,12 +871,13 @@ static int san_identity(X509 *leaf, char *out, size_t cap)
 			break;
 		case GEN_IPADD:
 			s = gn->d.iPAddress;
-			if (inet_ntop(ASN1_STRING_length(s) == 4 ? AF_INET
-								 : AF_INET6,
-				      ASN1_STRING_get0_data(s), txt,
-				      sizeof(txt)) == NULL
-			    || (ASN1_STRING_length(s) != 4
-				&& ASN1_STRING_length(s) != 16))
+			/* The length first: inet_ntop reads 4 or 16 bytes. */
+			if ((ASN1_STRING_length(s) != 4
+			     && ASN1_STRING_length(s) != 16)
+			    || inet_ntop(ASN1_STRING_length(s) == 4 ? AF_INET
+								    : AF_INET6,
+					 ASN1_STRING_get0_data(s), txt,
+					 sizeof(txt)) == NULL)
 				continue;
 			ret = put_identity(out, cap, "IP:",
 					   (const unsigned char *)txt,

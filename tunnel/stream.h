@@ -54,14 +54,14 @@ struct stream *stream_connect(struct event_base *base, int fd,
 int stream_connected(struct stream *s);
 
 /* Read into the input buffer until it holds `want` bytes or the descriptor
- * has no more. Returns the bytes read; 0 with *eof set at the end of
- * stream; -1 with errno set on an error (a reset). */
+ * has no more. Returns the bytes read, and sets *eof at the end of stream;
+ * -1 with errno set on an error (a reset). */
 ssize_t stream_fill(struct stream *s, size_t want, int *eof);
 /* Whether data may be waiting in the kernel (no EAGAIN seen since the last
  * event). */
 int stream_readable(const struct stream *s);
-/* Ask for the callback again on the next loop iteration: used to give
- * other connections a turn without losing this one's readiness. */
+/* Ask for the callback again once the loop has polled: used to give other
+ * connections a turn without losing this one's readiness. */
 void stream_again(struct stream *s);
 
 /* Write the output buffer as far as the descriptor takes it. Returns the
@@ -70,6 +70,7 @@ ssize_t stream_flush(struct stream *s);
 /* Output still waiting for the descriptor. */
 size_t stream_pending(const struct stream *s);
 
+/* The input buffer may be replaced by stream_fill(): ask again after it. */
 struct evbuffer *stream_input(struct stream *s);
 struct evbuffer *stream_output(struct stream *s);
 int stream_fd(const struct stream *s);
