@@ -40,15 +40,7 @@ cat "$T/drive.out"
 # sessions), every other one an error. The side that received the altered
 # record reports it; the client ends with an error in every case.
 sessions=$(grep -c '^conn [0-9]* op=' "$T/modrelay.out")
-wait_for_count() {   # FILE PATTERN COUNT: poll until COUNT lines match
-    local i
-    for ((i = 0; i < 300; i++)); do
-        [ "$(grep -c -e "$2" "$1")" -ge "$3" ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
-wait_for_count "$T/client.log" "close peer=" "$sessions" ||
+wait_count "$T/client.log" "close peer=" "$sessions" ||
     fail "client logged $(grep -c 'close peer=' "$T/client.log") of $sessions ends"
 clean=$(grep -c 'close peer=.* end=eof$' "$T/client.log")
 [ "$clean" = 2 ] || fail "client: $clean clean ends, expected only the 2 unaltered sessions"

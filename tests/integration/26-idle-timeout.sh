@@ -121,16 +121,6 @@ except ConnectionResetError:
     sys.exit(0 if kind == "idle" else 1)
 EOT
 
-# wait_count FILE PATTERN N: poll (bounded) until N lines of FILE match.
-wait_count() {
-    local i
-    for ((i = 0; i < 300; i++)); do
-        [ "$(grep -c -e "$2" "$1")" -ge "$3" ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
-
 python3 "$T/backend.py" >"$T/backend.out" 2>&1 &
 PIDS+=($!)
 wait_for "$T/backend.out" "listening on" || fail "backend did not start"

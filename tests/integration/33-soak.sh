@@ -32,16 +32,6 @@ cli_fds=$(fds "$CLI_PID") cli_rss=$(rss "$CLI_PID")
 PIDS+=($!)
 
 srv_peak=0 cli_peak=0
-# reloaded_since FILE COUNT: poll (bounded) until FILE logs more reloads.
-reloaded_since() {
-    local i
-    for ((i = 0; i < 300; i++)); do
-        [ "$(grep -c 'reloaded' "$1")" -gt "$2" ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
-
 for ((r = 1; r <= ROUNDS; r++)); do
     before=$(grep -c 'reloaded' "$T/server.log")
     "$LOADC" transfer -n "$N" -s "$SIZE" -p 64 -g "$T/go$r" -t 120 "$CLI_ADDR" \
@@ -51,7 +41,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
         fail "round $r: connections not all open: $(tail -n 3 "$T/round$r.out")"
     s0=$(grep -c 'reloaded' "$T/server.log") c0=$(grep -c 'reloaded' "$T/client.log")
     kill -HUP "$SRV_PID" "$CLI_PID"
-    reloaded_since "$T/server.log" "$s0" && reloaded_since "$T/client.log" "$c0" ||
+    wait_count "$T/server.log" reloaded $((s0 + 1)) &&
+        wait_count "$T/client.log" reloaded $((c0 + 1)) ||
         fail "round $r: no reload with all $N connections open"
     touch "$T/go$r"
     # The peak memory while it runs (sampled; the limit bounds the loop).

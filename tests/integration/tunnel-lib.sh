@@ -68,6 +68,16 @@ wait_for() {
     return 1
 }
 
+# wait_count FILE PATTERN N [SECONDS]: poll until N lines of FILE match.
+wait_count() {
+    local i n=$(( ${4:-15} * 20 ))
+    for ((i = 0; i < n; i++)); do
+        [ "$(grep -c -e "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 # wait_gone PID [SECONDS]: poll until the process has exited.
 wait_gone() {
     local i n=$(( ${2:-15} * 20 ))
