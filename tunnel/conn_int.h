@@ -17,11 +17,6 @@
 #include "stream.h"
 #include "worker.h"
 
-/* Plaintext of a full-size record (PROTOCOL.md section 2). */
-#define RECORD_MAX 16384
-/* The application_data record type (section 2). */
-#define REC_APPDATA 0x17
-
 enum phase { PH_CONNECT, PH_HANDSHAKE, PH_OPEN, PH_DRAIN };
 
 /* conn_drop flags: which side ends with a reset instead of an end of stream. */

@@ -16,6 +16,11 @@
 
 #include "conn_int.h"
 
+/* Plaintext of a full-size record (PROTOCOL.md section 2). */
+#define RECORD_MAX 16384
+/* The application_data record type (section 2). */
+#define REC_APPDATA 0x17
+
 /* Bytes one relay_pump() may read before letting the worker's other
  * connections have a turn. */
 #define PUMP_BUDGET (256 * 1024)
