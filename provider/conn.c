@@ -207,9 +207,15 @@ static int on_key_update(sc_conn *c, const uint8_t *body, size_t len)
         rec_name(&c->rd, name, sizeof(name));
         testing_record_traffic(c, name, &c->rd);
     }
-    /* Section 4: answer a request, unless our direction is closed. */
-    if (body[0] == 1 && !c->we_closed)
-        return send_key_update(c, 0);
+    /* Section 4: answer a request, unless our direction is closed. One
+     * update of our write secret answers every request that arrives before
+     * it leaves, so a peer that floods requests and reads nothing queues
+     * one reply, not one per request. */
+    if (body[0] == 1 && !c->we_closed && !c->ku_reply_queued) {
+        if ((rc = send_key_update(c, 0)) != SC_OK)
+            return rc;
+        c->ku_reply_queued = 1;
+    }
     return SC_OK;
 }
 
@@ -315,7 +321,10 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
     *consumed = 0;
     if (c == NULL || (in == NULL && len > 0))
         return SC_ERR_ARG;
-    while (!c->failed && buf_len(&c->app) == 0) {
+    /* Stop while decrypted data waits to be read, and while our own
+     * output waits to be sent: a peer that sends and never reads must not
+     * make us queue without bound (key-update replies, alerts). */
+    while (!c->failed && buf_len(&c->app) == 0 && !sc_conn_output_full(c)) {
         size_t have = buf_len(&c->in), avail = len - used;
 
         if (have == 0 && avail >= REC_HDR_LEN) {
@@ -401,9 +410,18 @@ const uint8_t *sc_conn_output(sc_conn *c, size_t *len)
     return buf_data(&c->out);
 }
 
-void sc_conn_output_consume(sc_conn *c, size_t n)
+/* Output leaves the engine here: a queued key-update reply has left too
+ * once the buffer is empty. */
+static void output_consumed(sc_conn *c, size_t n)
 {
     buf_consume(&c->out, n);
+    if (buf_len(&c->out) == 0)
+        c->ku_reply_queued = 0;
+}
+
+void sc_conn_output_consume(sc_conn *c, size_t n)
+{
+    output_consumed(c, n);
 }
 
 size_t sc_conn_take_output(sc_conn *c, uint8_t *out, size_t cap)
@@ -412,7 +430,7 @@ size_t sc_conn_take_output(sc_conn *c, uint8_t *out, size_t cap)
 
     if (n) {
         memcpy(out, buf_data(&c->out), n);
-        buf_consume(&c->out, n);
+        output_consumed(c, n);
     }
     return n;
 }
@@ -423,21 +441,28 @@ size_t sc_conn_output_limit(const sc_conn *c)
     return OUTPUT_LIMIT;
 }
 
+int sc_conn_output_full(const sc_conn *c)
+{
+    return c != NULL && buf_len(&c->out) >= OUTPUT_LIMIT;
+}
+
 /* Section 4, key update: keep every secret under its byte and record
- * limits (the update record itself counts). Returns how many of the next
- * `want` bytes the current secret may still seal, after updating it if it
- * is spent. */
+ * limits, the update record itself included: a secret seals at most
+ * ku_bytes - 1 bytes of data, and its last byte is the update's. Returns
+ * how many of the next `want` bytes the current secret may still seal,
+ * after updating it if it is spent. */
 static int rekey_if_due(sc_conn *c, size_t want, size_t *allowed)
 {
-    uint64_t max_rec = c->ctx->ku_records;
+    uint64_t max_rec = c->ctx->ku_records, room;
     int rc;
 
     if (suite_table[c->suite].max_records < max_rec)
         max_rec = suite_table[c->suite].max_records;
-    if (c->wr.bytes >= c->ctx->ku_bytes || c->wr.seq + 2 > max_rec)
+    if (c->wr.bytes + 1 >= c->ctx->ku_bytes || c->wr.seq + 2 > max_rec)
         if ((rc = send_key_update(c, 0)) != SC_OK)
             return rc;
-    *allowed = c->ctx->ku_bytes - c->wr.bytes < want ? (size_t)(c->ctx->ku_bytes - c->wr.bytes) : want;
+    room = c->ctx->ku_bytes - 1 - c->wr.bytes;
+    *allowed = room < want ? (size_t)room : want;
     return SC_OK;
 }
 

@@ -58,6 +58,7 @@ struct sc_conn {
     int peer_closed;
     int we_closed;
     int opened_any;            /* a record from the peer was opened */
+    int ku_reply_queued;       /* our answer to a key-update request waits in out */
     int suite;                 /* suite_table row, -1 before 2 */
     int group;                 /* group_table row, -1 before 2 */
     rec_dir rd;

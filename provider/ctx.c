@@ -12,7 +12,10 @@
 #include "buf.h"
 #include "cert.h"
 
-#define KU_MAX_BYTES ((uint64_t)1 << 30)
+/* Section 4: fewer than 2^30 bytes under one secret, the update included. */
+#define KU_MAX_BYTES (((uint64_t)1 << 30) - 1)
+/* One byte of data and the update's own byte. */
+#define KU_MIN_BYTES 2
 #define KU_MAX_RECORDS ((uint64_t)1 << 24)
 #define CERT_CACHE_SLOTS 1024
 
@@ -334,6 +337,8 @@ int sc_ctx_set_key_update_limits(sc_ctx *ctx, uint64_t bytes, uint64_t records)
     if (ctx == NULL)
         return SC_ERR_ARG;
     ctx->ku_bytes = bytes == 0 || bytes > KU_MAX_BYTES ? KU_MAX_BYTES : bytes;
+    if (ctx->ku_bytes < KU_MIN_BYTES)
+        ctx->ku_bytes = KU_MIN_BYTES;
     ctx->ku_records = records == 0 || records > KU_MAX_RECORDS ? KU_MAX_RECORDS : records;
     return SC_OK;
 }

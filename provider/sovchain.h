@@ -228,6 +228,10 @@ SC_API SC_WUR int sc_conn_feed_into(sc_conn *conn, const uint8_t *in,
                                     size_t len, size_t *consumed,
                                     uint8_t *out, size_t cap, size_t *n);
 SC_API size_t sc_conn_output_limit(const sc_conn *conn);
+/* 1 while the output holds sc_conn_output_limit() bytes or more: feeding
+ * takes nothing until some is sent (a peer that never reads cannot make the
+ * engine queue replies without bound). */
+SC_API int sc_conn_output_full(const sc_conn *conn);
 
 /* Send close_notify: ends our direction (half-close). */
 SC_API SC_WUR int sc_conn_close(sc_conn *conn);
@@ -288,6 +292,11 @@ SC_API SC_WUR int sc_testing_set_offer(sc_conn *conn, const uint16_t *suites,
  * values were injected. Copies into out (cap >= 64), sets *len. */
 SC_API SC_WUR int sc_testing_get_secret(const sc_conn *conn, const char *name,
                                         uint8_t *out, size_t cap, size_t *len);
+/* Seal one record of any type under the current write key, as a peer
+ * that misbehaves would (an empty application-data record, say). After the
+ * handshake only. */
+SC_API SC_WUR int sc_testing_send_record(sc_conn *conn, uint8_t type,
+                                         const uint8_t *body, size_t len);
 
 #ifdef __cplusplus
 }

@@ -180,3 +180,12 @@ const uint8_t *testing_kx(const sc_conn *c, size_t *len)
     *len = c->testing ? c->testing->kx_len : 0;
     return *len ? c->testing->kx : NULL;
 }
+
+int sc_testing_send_record(sc_conn *c, uint8_t type, const uint8_t *body, size_t len)
+{
+    if (c == NULL || (body == NULL && len > 0))
+        return SC_ERR_ARG;
+    if (!sc_conn_can_write(c))
+        return SC_ERR_STATE;
+    return conn_send_record(c, type, body, len);
+}

@@ -132,14 +132,7 @@ void conn_drop(struct conn *c, int flags, const char *fmt, ...)
     if (c->rekey != NULL)
         event_del(c->rekey);
     if ((flags & FLUSH_NET) && c->net != NULL && c->net_up) {
-        struct evbuffer *out = stream_output(c->net);
-        const uint8_t *p;
-        size_t n;
-
-        while ((p = sc_conn_output(c->sc, &n)) != NULL && n > 0) {
-            evbuffer_add(out, p, n);
-            sc_conn_output_consume(c->sc, n);
-        }
+        relay_flush_engine(c, 1);
         if (stream_flush(c->net) >= 0 && stream_pending(c->net) > 0) {
             /* The rest goes out as the peer reads (stream_ready). */
             c->phase = PH_DRAIN;
@@ -273,6 +266,10 @@ static void rekey_cb(evutil_socket_t fd, short what, void *arg)
     struct conn *c = arg;
 
     if (!sc_conn_can_write(c->sc))
+        return;
+    /* A peer that reads nothing gets no more updates queued for it: the
+     * next tick comes soon enough once it reads again. */
+    if (stream_pending(c->net) >= CONN_WATERMARK)
         return;
     if (sc_conn_key_update(c->sc, 0) != SC_OK)
         log_info("[%s] %s key update refused", c->cfg->name, c->peer);

@@ -35,8 +35,17 @@ static size_t next_record_end(struct evbuffer *in)
     return sizeof(hdr) + ((size_t)hdr[1] << 8 | hdr[2]);
 }
 
-/* Move what the engine has to send into the SC1 socket's buffer. */
-static void flush_engine(struct conn *c)
+/*
+ * Move what the engine has to send into the SC1 socket's buffer, unless
+ * `all` is 0 and that buffer is over the watermark: a peer that sends
+ * records asking for answers (key-update requests) and never reads then
+ * finds its answer still in the engine, which answers any number of
+ * requests with that one (libsovchain(3)), so what waits for such a peer
+ * stays bounded. The SC1 side is still read (its data still flows to the
+ * plaintext side): two tunnels whose outputs toward each other are both
+ * full would otherwise each wait for the other to read.
+ */
+void relay_flush_engine(struct conn *c, int all)
 {
     struct evbuffer *out;
     const uint8_t *p;
@@ -45,6 +54,8 @@ static void flush_engine(struct conn *c)
     if (c->net == NULL || !c->net_up)
         return;
     out = stream_output(c->net);
+    if (!all && evbuffer_get_length(out) >= CONN_WATERMARK)
+        return;
     while ((p = sc_conn_output(c->sc, &n)) != NULL && n > 0) {
         if (evbuffer_add(out, p, n) != 0)
             break;
@@ -196,14 +207,14 @@ static int seal_into(struct evbuffer *out, struct conn *c,
     size_t need = sc_conn_sealed_size(len), written = 0;
     int rc;
 
-    flush_engine(c);
+    relay_flush_engine(c, 0);
     *used = 0;
     if (evbuffer_reserve_space(out, (ev_ssize_t)need, &v, 1) < 1)
         return SC_OK;
     rc = sc_conn_write_into(c->sc, p, len, used, v.iov_base, v.iov_len, &written);
     v.iov_len = written;
     evbuffer_commit_space(out, &v, 1);
-    flush_engine(c);
+    relay_flush_engine(c, 0);
     return rc;
 }
 
@@ -370,7 +381,7 @@ int relay_pump(struct conn *c)
                     return -1;
                 if (seal(c, &progress) != 0)
                     return -1;
-                flush_engine(c);
+                relay_flush_engine(c, 0);
             }
         } while (progress);
         /* What was written made room: read and move what waited for it. */

@@ -7,4 +7,9 @@ struct conn;
 /* Move everything that can move; -1 if the connection was dropped. */
 int relay_pump(struct conn *c);
 
+/* Move the engine's pending output (handshake, alerts, key updates) into
+ * the SC1 stream's buffer: all of it, or (all = 0) only while that buffer
+ * is under its watermark. */
+void relay_flush_engine(struct conn *c, int all);
+
 #endif
