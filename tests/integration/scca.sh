@@ -349,6 +349,11 @@ ok "crl with the passphrase" "$SCCA" crl pca --passphrase-file pass.txt
 
 # --- error paths: exit 2, one line, nothing half-written -------------------
 cp ca/index.txt index.before
+sha256sum ca/ca.crt ca/ca.key >ca-files.before
+openssl req -new -newkey ed25519 -nodes -keyout cacn.key -subj "/CN=ca" \
+	-out cacn.csr 2>/dev/null || fail "openssl req failed"
+openssl req -new -newkey ed25519 -nodes -keyout x2.key -subj "/CN=x2" \
+	-out x2.csr 2>/dev/null || fail "openssl req failed"
 bad "unknown subcommand" "unknown command" "$SCCA" frobnicate ca
 bad "unknown option" "unknown option" "$SCCA" issue ca server x --bogus
 bad "unknown kind" "unknown kind" "$SCCA" issue ca router r1
@@ -382,13 +387,31 @@ bad "sign a CSR with two CNs" "more than one common name" \
 bad "sign a CSR with two CNs in one RDN" "more than one common name" \
 	"$SCCA" sign ca client rdncn.csr --out rdncn
 bad "missing passphrase file" "passphrase file" "$SCCA" init pca2 --passphrase-file nothere
+# A leaf never takes the CA's own files, --force or not.
+bad "issue a leaf named ca" "the CA's own file" "$SCCA" issue ca client ca
+bad "issue a leaf named ca, --force" "the CA's own file" \
+	"$SCCA" issue ca client ca --force
+bad "issue a leaf named CA, --force" "the CA's own file" \
+	"$SCCA" issue ca server CA --force
+bad "sign a CSR for CN=ca, --force" "the CA's own file" \
+	"$SCCA" sign ca client cacn.csr --force
+bad "issue with --out onto the CA's files" "the CA's own file" \
+	"$SCCA" issue ca client x1 --out ca/ca --force
+bad "sign with --out onto ca.crt by another path" "the CA's own file" \
+	"$SCCA" sign ca client x2.csr --out "$T/ca/../ca/ca" --force
+if sha256sum -c --quiet ca-files.before >/dev/null 2>&1; then
+	pass "ca.crt and ca.key are untouched"
+else
+	fail "a leaf replaced ca.crt or ca.key"
+fi
 if cmp -s index.before ca/index.txt; then
 	pass "failed commands left the index alone"
 else
 	fail "a failed command changed the index"
 fi
 for f in dup.crt dup.key dup2.crt fresh.example.crt ca/s.crt ca/k.crt \
-	ca/d.example.crt ca/t1.crt twocn.crt rdncn.crt; do
+	ca/d.example.crt ca/t1.crt twocn.crt rdncn.crt ca/CA.crt ca/x1.crt \
+	ca/x2.crt; do
 	[ -e "$f" ] && fail "$f written by a failed command"
 done
 text multi.crt multi2.txt
