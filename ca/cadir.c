@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
@@ -18,6 +20,44 @@
 
 /* An index this big is a broken file, not a busy CA. */
 #define CADIR_INDEX_MAX (64u * 1024 * 1024)
+
+/* What DIR holds for the CA itself (cadir.h); no leaf may take these. */
+static const char *const cadir_own[] = {
+	"ca.crt", "ca.key", "index.txt", "certs", "crlnumber", "crl.pem",
+	".lock",
+};
+
+int
+cadir_own_name(const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cadir_own) / sizeof(cadir_own[0]); i++)
+		if (strcasecmp(file, cadir_own[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+cadir_own_path(const struct cadir *ca, const char *path)
+{
+	struct stat want, own;
+	char *p;
+	size_t i;
+	int same = 0;
+
+	if (lstat(path, &want) != 0)
+		return 0;
+	for (i = 0; !same && i < sizeof(cadir_own) / sizeof(cadir_own[0]);
+	    i++) {
+		if ((p = atomicfile_join(ca->dir, cadir_own[i])) == NULL)
+			return 1;	/* out of memory: refuse, do not guess */
+		same = lstat(p, &own) == 0 && own.st_dev == want.st_dev &&
+		    own.st_ino == want.st_ino;
+		free(p);
+	}
+	return same;
+}
 
 char *
 cadir_path(const struct cadir *ca, const char *name)

@@ -49,6 +49,18 @@ int cadir_new_serial(const struct scca_env *env, struct cadir *ca,
 /* "DIR/name", or NULL (reported) when out of memory. */
 char *cadir_path(const struct cadir *ca, const char *name);
 
+/*
+ * 1 if file, a name without directory, is one of the CA's own files above,
+ * compared without regard to case as some file systems compare names.
+ */
+int cadir_own_name(const char *file);
+
+/*
+ * 1 if path exists and is one of the CA's own files (the same file, however
+ * it is named), 0 if not.
+ */
+int cadir_own_path(const struct cadir *ca, const char *path);
+
 void cadir_close(struct cadir *ca);
 
 #endif

@@ -3,9 +3,10 @@
  *     [--force] [--passphrase-file F] [--not-before T --not-after T]
  *
  * Certifies the key of an external CSR (PEM or DER).  The CSR must carry a
- * valid self-signature and a common name, which becomes the NAME; its
- * subject is kept, its requested SANs too unless --san is given, and every
- * other extension it asks for is ignored: the kind decides them.
+ * valid self-signature and exactly one common name, which becomes the NAME;
+ * its subject is kept, its requested SANs too unless --san is given, and
+ * every other extension it asks for is ignored: the kind decides them.
+ * Every subject attribute and SAN is printed before the CA signs them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "keytypes.h"
 #include "leaf.h"
 #include "report.h"
+#include "sans.h"
 #include "x509util.h"
 
 static const struct opts_spec sign_spec = {
@@ -60,8 +62,9 @@ sign_check_csr(const struct scca_env *env, X509_REQ *csr, const char *path,
     char *cn, size_t cnlen)
 {
 	EVP_PKEY *pub = X509_REQ_get0_pubkey(csr);
+	const X509_NAME *subj;
 	char words[64];
-	int len;
+	int len, i;
 
 	if (pub == NULL)
 		return report_ssl(SCCA_EUSAGE, "%s: unreadable public key", path);
@@ -71,11 +74,61 @@ sign_check_csr(const struct scca_env *env, X509_REQ *csr, const char *path,
 	if (X509_REQ_verify_ex(csr, pub, env->libctx, env->propq) != 1)
 		return report_ssl(SCCA_EUSAGE, "%s: the CSR signature does "
 		    "not verify", path);
-	len = X509_NAME_get_text_by_NID(X509_REQ_get_subject_name(csr),
-	    NID_commonName, cn, (int)cnlen);
+	/* One CN, one holder: NAME, the index, `list` and sctunnel's log and
+	 * `allow` rules all take the certificate for its CN. */
+	subj = X509_REQ_get_subject_name(csr);
+	if ((i = X509_NAME_get_index_by_NID(subj, NID_commonName, -1)) >= 0 &&
+	    X509_NAME_get_index_by_NID(subj, NID_commonName, i) >= 0)
+		return report_msg(SCCA_EUSAGE, "%s: the CSR's subject holds "
+		    "more than one common name; a certificate names one",
+		    path);
+	len = X509_NAME_get_text_by_NID(subj, NID_commonName, cn, (int)cnlen);
 	if (len <= 0 || (size_t)len >= cnlen - 1 || strlen(cn) != (size_t)len)
 		return report_msg(SCCA_EUSAGE, "%s: the CSR needs a common "
 		    "name of 1 to 64 characters", path);
+	return SCCA_OK;
+}
+
+/* "certifying subject CN=x", one line per attribute, escaped as RFC 2253
+ * does (controls and non-ASCII bytes too), then one line per SAN. */
+static int
+sign_print(const struct leaf_request *req)
+{
+	const X509_NAME_ENTRY *ne;
+	const ASN1_OBJECT *obj;
+	BIO *bio;
+	char attr[80], name[1024];
+	char *text;
+	long len;
+	int i, nid;
+
+	if ((bio = BIO_new(BIO_s_mem())) == NULL)
+		return report_ssl(SCCA_EFAIL, "out of memory");
+	for (i = 0; i < X509_NAME_entry_count(req->subject); i++) {
+		ne = X509_NAME_get_entry(req->subject, i);
+		obj = X509_NAME_ENTRY_get_object(ne);
+		nid = OBJ_obj2nid(obj);
+		(void)BIO_reset(bio);
+		if (nid != NID_undef)
+			snprintf(attr, sizeof(attr), "%s", OBJ_nid2sn(nid));
+		else if (OBJ_obj2txt(attr, sizeof(attr), obj, 1) <= 0)
+			attr[0] = '\0';
+		if (attr[0] == '\0' ||
+		    ASN1_STRING_print_ex(bio, X509_NAME_ENTRY_get_data(ne),
+		    ASN1_STRFLGS_RFC2253) < 0) {
+			BIO_free(bio);
+			return report_ssl(SCCA_EFAIL, "cannot print the subject");
+		}
+		len = BIO_get_mem_data(bio, &text);
+		printf("certifying subject %s=%.*s\n", attr, (int)len, text);
+	}
+	BIO_free(bio);
+	for (i = 0; i < sk_GENERAL_NAME_num(req->sans); i++) {
+		name[0] = '\0';
+		sans_format_one(sk_GENERAL_NAME_value(req->sans, i), name,
+		    sizeof(name));
+		printf("certifying SAN %s\n", name);
+	}
 	return SCCA_OK;
 }
 
@@ -128,6 +181,7 @@ cmd_sign(const struct scca_env *env, int argc, char **argv)
 	    (rc = leaf_prefix(ca, &o, req.name, 0, &prefix)) != SCCA_OK ||
 	    (rc = cadir_load_key(env, ca, o.val[OPT_PASSPHRASE_FILE])) !=
 	    SCCA_OK ||
+	    (rc = sign_print(&req)) != SCCA_OK ||
 	    (rc = leaf_issue(env, ca, &req, &cert)) != SCCA_OK ||
 	    (rc = leaf_write_cert(cert, prefix, o.val[OPT_FORCE] != NULL)) !=
 	    SCCA_OK)

@@ -32,6 +32,8 @@ leaf_check_kind(const char *kind)
 int
 leaf_check_name(const char *name)
 {
+	static const char *const suffix[2] = { ".crt", ".key" };
+	char file[CAINDEX_NAME_MAX + 8];
 	size_t i, len = strlen(name);
 
 	/* The name is a CN (at most 64 characters, RFC 5280) and, by
@@ -48,6 +50,14 @@ leaf_check_name(const char *name)
 		return report_msg(SCCA_EUSAGE,
 		    "bad name '%s': it may not start with '.', '-' or a space",
 		    name);
+	/* DIR/NAME.crt and DIR/NAME.key, the default files, must not be the
+	 * CA's own: "ca" would replace ca.crt and ca.key, --force or not. */
+	for (i = 0; i < 2; i++) {
+		snprintf(file, sizeof(file), "%s%s", name, suffix[i]);
+		if (cadir_own_name(file))
+			return report_msg(SCCA_EUSAGE, "bad name '%s': %s is "
+			    "the CA's own file", name, file);
+	}
 	return SCCA_OK;
 }
 
@@ -113,7 +123,7 @@ leaf_prefix(const struct cadir *ca, const struct opts *o, const char *name,
 {
 	const char *suffix[2] = { ".crt", ".key" };
 	char *path;
-	int i, exists;
+	int i, rc = SCCA_OK;
 
 	if (o->val[OPT_OUT] != NULL) {
 		if (o->val[OPT_OUT][0] == '\0')
@@ -124,21 +134,25 @@ leaf_prefix(const struct cadir *ca, const struct opts *o, const char *name,
 	}
 	if (*prefix == NULL)
 		return report_msg(SCCA_EFAIL, "out of memory");
-	if (o->val[OPT_FORCE] != NULL)
-		return SCCA_OK;
-	/* Refuse before anything is issued; atomicfile checks again. */
+	/* Refuse before anything is issued; atomicfile checks again.  The
+	 * CA's own files are never replaced, not even with --force. */
 	for (i = 0; i < 1 + with_key; i++) {
-		if ((path = leaf_suffixed(*prefix, suffix[i])) == NULL)
-			return report_msg(SCCA_EFAIL, "out of memory");
-		exists = atomicfile_exists(path);
-		if (exists)
-			report_msg(SCCA_EUSAGE,
-			    "%s exists (use --force to replace it)", path);
-		free(path);
-		if (exists) {
+		if ((path = leaf_suffixed(*prefix, suffix[i])) == NULL) {
 			free(*prefix);
 			*prefix = NULL;
-			return SCCA_EUSAGE;
+			return report_msg(SCCA_EFAIL, "out of memory");
+		}
+		if (cadir_own_path(ca, path))
+			rc = report_msg(SCCA_EUSAGE, "%s is the CA's own file "
+			    "(choose another --out)", path);
+		else if (o->val[OPT_FORCE] == NULL && atomicfile_exists(path))
+			rc = report_msg(SCCA_EUSAGE,
+			    "%s exists (use --force to replace it)", path);
+		free(path);
+		if (rc != SCCA_OK) {
+			free(*prefix);
+			*prefix = NULL;
+			return rc;
 		}
 	}
 	return SCCA_OK;

@@ -28,7 +28,10 @@ struct leaf_request {
 /* "server" or "client"; anything else is bad input.  Reported. */
 int leaf_check_kind(const char *kind);
 
-/* A name scca can store and use as a file name.  Reported. */
+/*
+ * A name scca can store and use as a file name, whose default files
+ * (NAME.crt, NAME.key) are not the CA's own (cadir.h).  Reported.
+ */
 int leaf_check_name(const char *name);
 
 /* Bad input if a valid, unexpired certificate of kind has this name. */
@@ -44,7 +47,8 @@ int leaf_sans(const struct opts *o, const char *kind, const char *name,
 
 /*
  * The output prefix: --out, or DIR/NAME.  Refuses (bad input) when
- * PREFIX.crt, or PREFIX.key if with_key, exists and force is 0.
+ * PREFIX.crt, or PREFIX.key if with_key, is one of the CA's own files
+ * (force or not), or exists and force is 0.
  */
 int leaf_prefix(const struct cadir *ca, const struct opts *o,
     const char *name, int with_key, char **prefix);

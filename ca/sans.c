@@ -211,49 +211,71 @@ sans_check(const GENERAL_NAMES *names)
 	return SCCA_OK;
 }
 
-/* Names come from a certificate being shown: print bytes, not controls. */
+static int
+sans_putc(char *buf, size_t len, size_t *used, unsigned char c)
+{
+	if (*used + 1 >= len)
+		return 0;
+	/* Names come from a certificate being shown: bytes, not controls. */
+	buf[(*used)++] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	buf[*used] = '\0';
+	return 1;
+}
+
+/* What does not fit is not dropped in silence: the text ends in "...". */
 static void
 sans_append(char *buf, size_t len, const char *prefix, const char *s, int n)
 {
-	size_t used = strlen(buf), i;
+	size_t used;
+	const char *sep;
+	int i, ok = 1;
 
-	if (used < len)
-		snprintf(buf + used, len - used, "%s%s%.*s",
-		    used > 0 ? ", " : "", prefix, n, s);
-	for (i = used; buf[i] != '\0'; i++)
-		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
-			buf[i] = '?';
+	if (len == 0)
+		return;
+	used = strlen(buf);
+	for (sep = used > 0 ? ", " : ""; ok && *sep != '\0'; sep++)
+		ok = sans_putc(buf, len, &used, (unsigned char)*sep);
+	for (; ok && *prefix != '\0'; prefix++)
+		ok = sans_putc(buf, len, &used, (unsigned char)*prefix);
+	for (i = 0; ok && i < n; i++)
+		ok = sans_putc(buf, len, &used, (unsigned char)s[i]);
+	if (!ok && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+}
+
+void
+sans_format_one(const GENERAL_NAME *gn, char *buf, size_t len)
+{
+	const unsigned char *ip;
+	int iplen;
+	char text[INET6_ADDRSTRLEN];
+
+	switch (gn->type) {
+	case GEN_DNS:
+	case GEN_URI:
+		sans_append(buf, len, gn->type == GEN_DNS ? "DNS:" : "URI:",
+		    (const char *)ASN1_STRING_get0_data(gn->d.ia5),
+		    ASN1_STRING_length(gn->d.ia5));
+		break;
+	case GEN_IPADD:
+		ip = ASN1_STRING_get0_data(gn->d.ip);
+		iplen = ASN1_STRING_length(gn->d.ip);
+		if ((iplen != 4 && iplen != 16) || inet_ntop(iplen == 4 ?
+		    AF_INET : AF_INET6, ip, text, sizeof(text)) == NULL)
+			snprintf(text, sizeof(text), "(malformed)");
+		sans_append(buf, len, "IP:", text, (int)strlen(text));
+		break;
+	default:
+		sans_append(buf, len, "", "(other name)", 12);
+		break;
+	}
 }
 
 void
 sans_format(const GENERAL_NAMES *names, char *buf, size_t len)
 {
 	int i;
-	const GENERAL_NAME *gn;
-	const unsigned char *ip;
-	int iplen;
-	char text[INET6_ADDRSTRLEN];
 
-	for (i = 0; i < sk_GENERAL_NAME_num(names); i++) {
-		gn = sk_GENERAL_NAME_value(names, i);
-		switch (gn->type) {
-		case GEN_DNS:
-		case GEN_URI:
-			sans_append(buf, len, gn->type == GEN_DNS ? "DNS:" :
-			    "URI:", (const char *)ASN1_STRING_get0_data(gn->d.ia5),
-			    ASN1_STRING_length(gn->d.ia5));
-			break;
-		case GEN_IPADD:
-			ip = ASN1_STRING_get0_data(gn->d.ip);
-			iplen = ASN1_STRING_length(gn->d.ip);
-			if ((iplen != 4 && iplen != 16) || inet_ntop(iplen == 4
-			    ? AF_INET : AF_INET6, ip, text, sizeof(text)) == NULL)
-				snprintf(text, sizeof(text), "(malformed)");
-			sans_append(buf, len, "IP:", text, (int)strlen(text));
-			break;
-		default:
-			sans_append(buf, len, "", "(other name)", 12);
-			break;
-		}
-	}
+	for (i = 0; i < sk_GENERAL_NAME_num(names); i++)
+		sans_format_one(sk_GENERAL_NAME_value(names, i), buf, len);
 }

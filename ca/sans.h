@@ -24,7 +24,13 @@ int sans_for_name(const char *name, GENERAL_NAMES **out);
 /* Check names a CSR asks for: DNS, IP and URI entries, well formed. */
 int sans_check(const GENERAL_NAMES *names);
 
-/* Append "DNS:a, IP:b, ..." to buf (NUL-terminated, truncated to len). */
+/*
+ * Append "DNS:a, IP:b, ..." to buf (NUL-terminated; when truncated to len,
+ * it ends in "...").  Control and non-ASCII bytes are shown as '?'.
+ */
 void sans_format(const GENERAL_NAMES *names, char *buf, size_t len);
+
+/* The same for one name. */
+void sans_format_one(const GENERAL_NAME *gn, char *buf, size_t len);
 
 #endif

@@ -25,6 +25,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert.h"
+#include "certname.h"
 #include "sovchain.h"
 
 #define CERT_RSA_MIN_BITS 2048
@@ -892,18 +893,15 @@ static int san_identity(X509 *leaf, char *out, size_t cap)
 	return ret;
 }
 
-/* SC_OK, SC_ERR_ARG (does not fit or does not convert), or 1: no CN. */
+/* SC_OK, SC_ERR_ARG (does not fit or does not convert), or 1: no CN to
+ * name the client by, either none or more than one (certname.h). */
 static int cn_identity(X509 *leaf, char *out, size_t cap)
 {
-	X509_NAME *subj = X509_get_subject_name(leaf);
-	int idx = X509_NAME_get_index_by_NID(subj, NID_commonName, -1);
 	unsigned char *utf8 = NULL;
-	int n, ret;
+	int n = certname_cn(leaf, &utf8), ret;
 
-	if (idx < 0)
-		return 1; /* no CN: the caller falls back to the SAN */
-	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(
-					      X509_NAME_get_entry(subj, idx)));
+	if (n == CERTNAME_NO_CN || n == CERTNAME_MANY_CN)
+		return 1; /* the caller falls back to the SAN */
 	if (n <= 0) {
 		OPENSSL_free(utf8);
 		return SC_ERR_ARG;

@@ -70,8 +70,9 @@ int cert_verify_chain(const cert_verify_params *p, STACK_OF(X509) *chain,
 int cert_name_matches(X509 *leaf, const char *name);
 
 /* The identity for logs and policy: for a server the first SAN, for a
- * client the subject CN (else the first SAN), as "CN:x", "DNS:x", "IP:x",
- * "URI:x". Writes a NUL-terminated string; SC_OK or SC_ERR_ARG. */
+ * client the subject CN when the subject has exactly one (else the first
+ * SAN; see certname.h), as "CN:x", "DNS:x", "IP:x", "URI:x". Writes a
+ * NUL-terminated string; SC_OK or SC_ERR_ARG. */
 int cert_identity(X509 *leaf, int is_server, char *out, size_t cap);
 
 /* ---- Signatures (section 8): algorithm follows the key type. */

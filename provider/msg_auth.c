@@ -92,7 +92,7 @@ int client_auth_handle(sc_conn *c, const uint8_t *body, size_t len)
     if (c->ctx->identity_cb != NULL
         && !c->ctx->identity_cb(c->ctx->identity_arg, leaf, c->identity))
         return conn_reject(c, SC_ALERT_ACCESS_DENIED, "client identity '%s' refused by policy",
-                           leaf ? c->identity : "(none)");
+                           leaf != NULL && c->identity[0] != '\0' ? c->identity : "(none)");
     return SC_OK;
 }
 

@@ -257,8 +257,9 @@ SC_API const char *sc_conn_suite(const sc_conn *conn);
 SC_API const char *sc_conn_group(const sc_conn *conn);
 /* The peer's verified leaf (borrowed; NULL if none) and its identity:
  * the first DNS/IP/URI subjectAltName for a server, the subject CN for a
- * client (falling back to the first SAN), as "CN:name", "DNS:name", ...
- * The identity is "" when the peer sent no certificate. */
+ * client whose subject holds exactly one (else the first SAN), as
+ * "CN:name", "DNS:name", ... The identity is "" when the peer sent no
+ * certificate, or one that names no identity this way. */
 SC_API X509 *sc_conn_peer_cert(const sc_conn *conn);
 SC_API const char *sc_conn_peer_identity(const sc_conn *conn);
 /* Exporter (PROTOCOL.md section 7). Available once the handshake is done. */

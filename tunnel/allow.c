@@ -9,6 +9,8 @@
 
 #include <openssl/x509v3.h>
 
+#include "certname.h"
+
 /* The pattern "IP:addr[/prefix]" against an iPAddress SAN's octets. */
 static int ip_match(const char *pattern, const unsigned char *ip, int iplen)
 {
@@ -45,22 +47,17 @@ static int ip_match(const char *pattern, const unsigned char *ip, int iplen)
     return 1;
 }
 
+/* The subject's only CN against glob: a subject with none, or with more
+ * than one (certname.h), matches no CN rule. */
 static int cn_match(X509 *leaf, const char *glob)
 {
-    X509_NAME *name = X509_get_subject_name(leaf);
-    int idx = -1, ok = 0;
+    unsigned char *utf8 = NULL;
+    int len = certname_cn(leaf, &utf8), ok = 0;
 
-    while (!ok &&
-           (idx = X509_NAME_get_index_by_NID(name, NID_commonName, idx)) >= 0) {
-        ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
-        unsigned char *utf8 = NULL;
-        int len = ASN1_STRING_to_UTF8(&utf8, s);
-
-        /* A CN with an embedded NUL cannot match anything. */
-        if (len >= 0 && memchr(utf8, '\0', (size_t)len) == NULL)
-            ok = fnmatch(glob, (const char *)utf8, 0) == 0;
-        OPENSSL_free(utf8);
-    }
+    /* A CN with an embedded NUL cannot match anything. */
+    if (len >= 0 && memchr(utf8, '\0', (size_t)len) == NULL)
+        ok = fnmatch(glob, (const char *)utf8, 0) == 0;
+    OPENSSL_free(utf8);
     return ok;
 }
 
@@ -97,12 +94,13 @@ static int san_match(GENERAL_NAMES *sans, int type, const char *pattern)
     return 0;
 }
 
-int allow_match(const struct strv *patterns, X509 *leaf)
+int allow_match(const struct strv *patterns, X509 *leaf, const char **why)
 {
     GENERAL_NAMES *sans;
     size_t i;
-    int ok = 0;
+    int ok = 0, cn_rules = 0;
 
+    *why = NULL;
     if (patterns->n == 0)
         return 1;
     if (leaf == NULL)
@@ -111,9 +109,10 @@ int allow_match(const struct strv *patterns, X509 *leaf)
     for (i = 0; i < patterns->n && !ok; i++) {
         const char *p = patterns->v[i];
 
-        if (strncmp(p, "CN:", 3) == 0)
+        if (strncmp(p, "CN:", 3) == 0) {
+            cn_rules = 1;
             ok = cn_match(leaf, p + 3);
-        else if (sans != NULL && strncmp(p, "DNS:", 4) == 0)
+        } else if (sans != NULL && strncmp(p, "DNS:", 4) == 0)
             ok = san_match(sans, GEN_DNS, p + 4);
         else if (sans != NULL && strncmp(p, "URI:", 4) == 0)
             ok = san_match(sans, GEN_URI, p + 4);
@@ -121,5 +120,7 @@ int allow_match(const struct strv *patterns, X509 *leaf)
             ok = san_match(sans, GEN_IPADD, p + 3);
     }
     GENERAL_NAMES_free(sans);
+    if (!ok && cn_rules && certname_cn_count(leaf) > 1)
+        *why = "its subject holds more than one CN, which no CN: rule matches";
     return ok;
 }

@@ -10,7 +10,12 @@
 
 #include "conf.h"
 
-/* 1 if the leaf matches one of the patterns (or there are none), else 0. */
-int allow_match(const struct strv *patterns, X509 *leaf);
+/*
+ * 1 if the leaf matches one of the patterns (or there are none), else 0.
+ * A CN rule matches the subject's CN only when the subject holds exactly
+ * one, as the identity in the log does (provider/certname.h). On a refusal
+ * *why is NULL, or a reason worth logging beside the identity.
+ */
+int allow_match(const struct strv *patterns, X509 *leaf, const char **why);
 
 #endif

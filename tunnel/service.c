@@ -59,11 +59,15 @@ struct svc_gen *service_gen_get(struct service *s)
 static int identity_cb(void *arg, X509 *leaf, const char *identity)
 {
     const struct svc_cfg *cfg = arg;
+    const char *why;
 
-    if (allow_match(&cfg->allow, leaf))
+    if (allow_match(&cfg->allow, leaf, &why))
         return 1;
-    log_notice("[%s] client %s not in allow list", cfg->name,
-               identity != NULL ? identity : "(no certificate)");
+    log_notice("[%s] client %s not in allow list%s%s", cfg->name,
+               leaf == NULL ? "(no certificate)"
+               : identity == NULL || identity[0] == '\0' ? "(no identity)"
+                                                         : identity,
+               why != NULL ? ": " : "", why != NULL ? why : "");
     return 0;
 }
 

@@ -2,10 +2,28 @@
 # Refused handshakes are logged with the alert and the certificate problem,
 # on both sides, and the plaintext client sees a reset, never data:
 # wrong CA, expired certificate, wrong server name, client refused by
-# `allow`, no client certificate where one is required.
+# `allow`, no client certificate where one is required. A certificate whose
+# subject holds two CNs matches no `CN:` rule, neither of its CNs.
 . "$(dirname "$0")/tunnel-lib.sh"
 
 make_pki
+# twocn: a client certificate for /CN=alice/CN=app1 from the tunnels' CA,
+# made with the openssl tool (scca refuses such a request).
+twocn=
+if command -v openssl >/dev/null 2>&1; then
+    if [ "$PKI_FROM" = scca ]; then cakey=$PKI/ca/ca.key; else cakey=$VECTOR_PKI/ca.key; fi
+    printf '%s\n' 'basicConstraints = critical, CA:FALSE' \
+        'keyUsage = critical, digitalSignature' 'extendedKeyUsage = clientAuth' \
+        'subjectKeyIdentifier = hash' 'authorityKeyIdentifier = keyid' >"$T/twocn.ext"
+    openssl req -new -newkey ed25519 -nodes -keyout "$PKI/twocn.key" \
+        -subj /CN=alice/CN=app1 -out "$T/twocn.csr" 2>/dev/null &&
+    openssl x509 -req -in "$T/twocn.csr" -CA "$PKI/ca.pem" -CAkey "$cakey" \
+        -set_serial 0x2c4e -days 30 -extfile "$T/twocn.ext" \
+        -out "$PKI/twocn.pem" 2>/dev/null || fail "openssl could not make twocn.pem"
+    twocn=yes
+else
+    echo "note: no openssl tool, the two-CN case is left out"
+fi
 start_echod echod 127.0.0.1:0
 backend=$ECHO_ADDR
 # shellcheck disable=SC2046
@@ -60,6 +78,19 @@ refused "$allowsrv" allowsrv 'alert sent access_denied' \
     $(client_args)
 grep -q 'client CN:client.test not in allow list' "$T/allowsrv.log" ||
     fail "allow refusal not explained"
+# A subject with two CNs, CN=alice and CN=app1: neither CN: rule admits it,
+# and the log says why instead of naming it CN:alice.
+if [ -n "$twocn" ]; then
+    # shellcheck disable=SC2046
+    start_tunnel cnsrv server --accept 127.0.0.1:0 --connect "$backend" \
+        $(server_args) --workers 1 --allow CN:app1 --allow CN:alice
+    cnsrv=$TUN_ADDR
+    refused "$cnsrv" cnsrv 'alert sent access_denied' \
+        'alert received access_denied' $(client_args twocn)
+    grep -q 'not in allow list: its subject holds more than one CN' \
+        "$T/cnsrv.log" || fail "two-CN refusal not explained"
+    ! grep -q 'CN:alice' "$T/cnsrv.log" || fail "two-CN client logged as CN:alice"
+fi
 # No client certificate where one is required.
 refused "$server" server 'alert sent certificate_required' \
     'alert received certificate_required' \

@@ -220,6 +220,30 @@ verify "signed client verifies (sslclient)" ca/ca.crt carol.crt \
 text carol.crt carol.txt
 has "CSR's SAN kept" carol.txt "URI:spiffe://example.org/carol"
 has "signed client EKU" carol.txt "TLS Web Client Authentication"
+has "sign prints the subject it certifies" out.txt "certifying subject CN=carol"
+has "sign prints the SANs it certifies" out.txt \
+	"certifying SAN URI:spiffe://example.org/carol"
+openssl req -new -newkey ed25519 -nodes -keyout dave.key \
+	-subj "/O=Example/OU=ops/CN=dave" \
+	-addext "subjectAltName=DNS:dave.example,IP:192.0.2.44" \
+	-out dave.csr 2>/dev/null || fail "openssl req failed"
+ok "sign a CSR with several attributes and SANs" "$SCCA" sign ca client \
+	dave.csr --out dave
+for line in "certifying subject O=Example" "certifying subject OU=ops" \
+	"certifying subject CN=dave" "certifying SAN DNS:dave.example" \
+	"certifying SAN IP:192.0.2.44"; do
+	has "sign prints '$line'" out.txt "$line"
+done
+ok "show a signed client" "$SCCA" show carol.crt
+has "show lists the SANs" out.txt "URI:spiffe://example.org/carol"
+# One CN per certificate: scca would list and index it by one CN while
+# whoever reads another CN would take it for someone else.
+openssl req -new -newkey ed25519 -nodes -keyout twocn.key \
+	-subj "/CN=zed/CN=app1" -out twocn.csr 2>/dev/null ||
+	fail "openssl req failed"
+openssl req -new -newkey ed25519 -nodes -keyout rdncn.key -multivalue-rdn \
+	-subj "/CN=zed+CN=app1" -out rdncn.csr 2>/dev/null ||
+	fail "openssl req failed"
 
 # --- revoke and CRL --------------------------------------------------------
 ok "revoke alice by name" "$SCCA" revoke ca alice --reason keyCompromise
@@ -246,6 +270,14 @@ else
 fi
 ok "list" "$SCCA" list ca
 has "list shows the revoked client" out.txt "alice"
+if grep -w carol out.txt | grep -q -F "URI:spiffe://example.org/carol" &&
+	grep -w dave out.txt | grep -q -F "DNS:dave.example, IP:192.0.2.44" &&
+	grep -w multi out.txt | grep -q -F \
+	"DNS:a.example.com, IP:2001:db8::1, URI:spiffe://example.org/m"; then
+	pass "list shows each certificate's SANs"
+else
+	fail "list does not show the SANs: $(cat out.txt)"
+fi
 if grep alice out.txt | grep -q "revoked"; then
 	pass "list marks alice revoked"
 else
@@ -317,6 +349,11 @@ ok "crl with the passphrase" "$SCCA" crl pca --passphrase-file pass.txt
 
 # --- error paths: exit 2, one line, nothing half-written -------------------
 cp ca/index.txt index.before
+sha256sum ca/ca.crt ca/ca.key >ca-files.before
+openssl req -new -newkey ed25519 -nodes -keyout cacn.key -subj "/CN=ca" \
+	-out cacn.csr 2>/dev/null || fail "openssl req failed"
+openssl req -new -newkey ed25519 -nodes -keyout x2.key -subj "/CN=x2" \
+	-out x2.csr 2>/dev/null || fail "openssl req failed"
 bad "unknown subcommand" "unknown command" "$SCCA" frobnicate ca
 bad "unknown option" "unknown option" "$SCCA" issue ca server x --bogus
 bad "unknown kind" "unknown kind" "$SCCA" issue ca router r1
@@ -345,14 +382,36 @@ bad "extra argument" "unexpected argument" "$SCCA" list ca extra
 bad "show a missing file" "cannot read" "$SCCA" show nonexistent.crt
 bad "show a non-certificate" "no certificate" "$SCCA" show ext.csr
 bad "sign a non-CSR" "no CSR" "$SCCA" sign ca server ca/ca.crt
+bad "sign a CSR with two CNs" "more than one common name" \
+	"$SCCA" sign ca client twocn.csr --out twocn
+bad "sign a CSR with two CNs in one RDN" "more than one common name" \
+	"$SCCA" sign ca client rdncn.csr --out rdncn
 bad "missing passphrase file" "passphrase file" "$SCCA" init pca2 --passphrase-file nothere
+# A leaf never takes the CA's own files, --force or not.
+bad "issue a leaf named ca" "the CA's own file" "$SCCA" issue ca client ca
+bad "issue a leaf named ca, --force" "the CA's own file" \
+	"$SCCA" issue ca client ca --force
+bad "issue a leaf named CA, --force" "the CA's own file" \
+	"$SCCA" issue ca server CA --force
+bad "sign a CSR for CN=ca, --force" "the CA's own file" \
+	"$SCCA" sign ca client cacn.csr --force
+bad "issue with --out onto the CA's files" "the CA's own file" \
+	"$SCCA" issue ca client x1 --out ca/ca --force
+bad "sign with --out onto ca.crt by another path" "the CA's own file" \
+	"$SCCA" sign ca client x2.csr --out "$T/ca/../ca/ca" --force
+if sha256sum -c --quiet ca-files.before >/dev/null 2>&1; then
+	pass "ca.crt and ca.key are untouched"
+else
+	fail "a leaf replaced ca.crt or ca.key"
+fi
 if cmp -s index.before ca/index.txt; then
 	pass "failed commands left the index alone"
 else
 	fail "a failed command changed the index"
 fi
 for f in dup.crt dup.key dup2.crt fresh.example.crt ca/s.crt ca/k.crt \
-	ca/d.example.crt ca/t1.crt; do
+	ca/d.example.crt ca/t1.crt twocn.crt rdncn.crt ca/CA.crt ca/x1.crt \
+	ca/x2.crt; do
 	[ -e "$f" ] && fail "$f written by a failed command"
 done
 text multi.crt multi2.txt

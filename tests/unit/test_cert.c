@@ -12,6 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert.h"
+#include "certname.h"
 #include "sovchain.h"
 
 /* Certificates are checked as of the vectors' verify_time. */
@@ -350,6 +351,62 @@ static void test_names(X509 *server)
 	EVP_PKEY_free(key);
 }
 
+/* A second CN: in an RDN of its own, or sharing the first CN's RDN. */
+static X509 *make_two_cn(EVP_PKEY *key, const char *san, int same_rdn)
+{
+	X509 *x = make_cert(key, san, "alice");
+
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+				   MBSTRING_ASC, (const unsigned char *)"app1",
+				   -1, -1, same_rdn ? 1 : 0);
+	return x;
+}
+
+/* One identity per certificate: a subject with two CNs is named by
+ * neither, not by the first one (which `allow` would not agree with). */
+static void test_two_cn(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	unsigned char *utf8 = (unsigned char *)"";
+	char id[128];
+	X509 *x;
+	int n;
+
+	x = make_cert(key, NULL, "alice");
+	n = certname_cn(x, &utf8);
+	check(n == 5 && utf8 != NULL && strcmp((char *)utf8, "alice") == 0,
+	      "certname_cn: the only CN");
+	OPENSSL_free(utf8);
+	check(certname_cn_count(x) == 1, "certname_cn_count: one CN");
+	X509_free(x);
+
+	for (int same_rdn = 0; same_rdn <= 1; same_rdn++) {
+		x = make_two_cn(key, NULL, same_rdn);
+		utf8 = (unsigned char *)"";
+		check(certname_cn(x, &utf8) == CERTNAME_MANY_CN && utf8 == NULL,
+		      same_rdn ? "certname_cn: CN=alice+CN=app1 is no CN"
+			       : "certname_cn: CN=alice/CN=app1 is no CN");
+		check(certname_cn_count(x) == 2, "certname_cn_count: two CNs");
+		strcpy(id, "unchanged");
+		check(cert_identity(x, 0, id, sizeof(id)) == SC_ERR_ARG
+		      && id[0] == '\0',
+		      "two CNs and no SAN: no client identity, not CN:alice");
+		X509_free(x);
+	}
+	x = make_two_cn(key, "DNS:app.test", 0);
+	check(cert_identity(x, 0, id, sizeof(id)) == SC_OK
+	      && strcmp(id, "DNS:app.test") == 0,
+	      "two CNs: the client identity is the first SAN");
+	X509_free(x);
+	x = make_cert(key, NULL, "x");
+	X509_NAME_ENTRY_free(X509_NAME_delete_entry(X509_get_subject_name(x), 0));
+	utf8 = (unsigned char *)"";
+	check(certname_cn(x, &utf8) == CERTNAME_NO_CN && utf8 == NULL
+	      && certname_cn_count(x) == 0, "certname_cn: no CN");
+	X509_free(x);
+	EVP_PKEY_free(key);
+}
+
 static void sign_case(EVP_PKEY *priv, EVP_PKEY *pub, const char *what)
 {
 	static const uint8_t msg[] = "Sovereign-Chain v1 server auth";
@@ -582,6 +639,7 @@ int main(void)
 	server = load_leaf("server.der");
 	test_names(server);
 	X509_free(server);
+	test_two_cn();
 	test_sig();
 	test_crl();
 
