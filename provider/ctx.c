@@ -10,6 +10,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "buf.h"
+#include "canames.h"
 #include "cert.h"
 
 #define KU_MAX_BYTES ((uint64_t)1 << 30)
@@ -206,7 +207,7 @@ int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile, const char *capath)
         uint8_t *names = NULL;
         size_t len = 0;
         ctx->have_trust = 1;
-        rc = cert_ca_names_encode(ctx->anchors, &names, &len);
+        rc = canames_encode(ctx->anchors, &names, &len);
         if (rc == SC_ERR_LIMIT)   /* only a hint: too many CAs to list */
             rc = SC_OK;
         OPENSSL_free(ctx->ca_names);

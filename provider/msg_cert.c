@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
+#include "canames.h"
 #include "cert.h"
 #include "certcache.h"
 #include "kdf.h"
@@ -181,7 +182,7 @@ int cert_request_handle(sc_conn *c, const uint8_t *body, size_t len)
     if (cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientCertRequest has %zu trailing bytes",
                            cur.left);
-    if (cert_ca_names_check(names, names_len) != SC_OK)
+    if (canames_check(names, names_len) != SC_OK)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientCertRequest CA names malformed");
     if (mode == SC_VERIFY_NONE && names_len > 0)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER,
