@@ -11,36 +11,40 @@
 
 #include "sovchain.h"
 
-int canames_encode(STACK_OF(X509) *anchors, uint8_t **out, size_t *len)
+int canames_encode(STACK_OF(X509) *anchors, size_t cap, uint8_t **out,
+		   size_t *len, size_t *n_names)
 {
 	uint8_t *buf = NULL, *p;
-	size_t total = 0;
+	size_t total = 0, fit = 0;
 	int n = anchors != NULL ? sk_X509_num(anchors) : 0;
 
-	if (out == NULL || len == NULL)
+	if (out == NULL || len == NULL || n_names == NULL)
 		return SC_ERR_ARG;
+	/* The names are a hint: the first ones of the file, whole, as many
+	 * as fit; the rest are left out rather than fail every handshake. */
 	for (int i = 0; i < n; i++) {
 		int l = i2d_X509_NAME(X509_get_subject_name(
 					      sk_X509_value(anchors, i)), NULL);
 
 		if (l <= 0)
 			return SC_ERR_CRYPTO;
+		if ((size_t)l > cap - total)
+			break;
 		total += (size_t)l;
+		fit++;
 	}
-	/* names_len is a u16. */
-	if (total > 0xffff)
-		return SC_ERR_LIMIT;
 	if (total > 0 && (buf = OPENSSL_malloc(total)) == NULL)
 		return SC_ERR_NOMEM;
 	p = buf;
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < fit; i++)
 		if (i2d_X509_NAME(X509_get_subject_name(
-					  sk_X509_value(anchors, i)), &p) <= 0) {
+					  sk_X509_value(anchors, (int)i)), &p) <= 0) {
 			OPENSSL_free(buf);
 			return SC_ERR_CRYPTO;
 		}
 	*out = buf;
 	*len = total;
+	*n_names = fit;
 	return SC_OK;
 }
 

@@ -11,7 +11,6 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "canames.h"
 #include "cert.h"
 #include "sovchain.h"
 
@@ -227,40 +226,6 @@ static void test_parse(void)
 	sk_X509_pop_free(chain, X509_free);
 	free(der);
 	free(longer);
-}
-
-static void test_ca_names(STACK_OF(X509) *anchors)
-{
-	/* Case a, inputs.server.ca_names_sent_in_4. */
-	static const char want_hex[] =
-		"303a311d301b060355040a0c14536f7665726569676e2d436861696e2054"
-		"6573743119301706035504030c10534331205465737420526f6f74204341";
-	uint8_t want[128], buf[256], *out = NULL;
-	size_t want_len = unhex(want_hex, want, sizeof(want)), len = 0;
-
-	check(canames_encode(anchors, &out, &len) == SC_OK
-	      && len == want_len && memcmp(out, want, len) == 0,
-	      "CA names of ca.pem equal case a's message 4");
-	check(canames_check(want, want_len) == SC_OK,
-	      "case a's CA names are well formed");
-	check(canames_check(NULL, 0) == SC_OK,
-	      "empty CA names are well formed");
-	memcpy(buf, want, want_len);
-	memcpy(buf + want_len, want, want_len);
-	check(canames_check(buf, 2 * want_len) == SC_OK,
-	      "two CA names are well formed");
-	buf[want_len] = 0;
-	check(canames_check(buf, want_len + 1) == SC_ERR_PROTOCOL,
-	      "a trailing byte after the CA names is rejected");
-	check(canames_check(want, want_len - 1) == SC_ERR_PROTOCOL,
-	      "a truncated CA name is rejected");
-	check(canames_check((const uint8_t *)"\x30\x03\x01\x01\xff", 5)
-	      == SC_ERR_PROTOCOL, "a SEQUENCE that is not a Name is rejected");
-	check(canames_check((const uint8_t *)"\x30\x80\x00\x00", 4)
-	      == SC_ERR_PROTOCOL, "an indefinite length is rejected");
-	check(canames_check((const uint8_t *)"garbage", 7)
-	      == SC_ERR_PROTOCOL, "garbage CA names are rejected");
-	OPENSSL_free(out);
 }
 
 /* A certificate with the given subjectAltName (may be NULL) and CN; it is
@@ -579,7 +544,6 @@ int main(void)
 	test_load();
 	test_verify();
 	test_parse();
-	test_ca_names(anchors);
 	server = load_leaf("server.der");
 	test_names(server);
 	X509_free(server);
