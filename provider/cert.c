@@ -552,10 +552,59 @@ static int asn1_to_time(const ASN1_TIME *a, time_t *t)
 	return 1;
 }
 
-/* The span in which every certificate of a verified path is valid: what a
- * cached verdict may be reused for. */
-static int path_window(STACK_OF(X509) *path, time_t *from, time_t *until)
+/* With CRL checking the verdict at `t` also rests on the CRLs OpenSSL
+ * consulted: those of each certificate's issuer (its default lookup). It
+ * holds from the latest lastUpdate of those current at t until the
+ * earliest nextUpdate (past it the CRL has expired and a fresh check
+ * fails), and only until a newer CRL that is not yet current becomes so. */
+static int crl_window(X509_STORE_CTX *sctx, STACK_OF(X509) *path, time_t t,
+		      time_t *from, time_t *until)
 {
+	for (int i = 0; i < sk_X509_num(path); i++) {
+		STACK_OF(X509_CRL) *crls;
+		int ok = 1;
+
+		ERR_set_mark();
+		crls = X509_STORE_CTX_get1_crls(sctx,
+			X509_get_issuer_name(sk_X509_value(path, i)));
+		ERR_pop_to_mark();
+		/* The leaf passed its CRL check, so its issuer has one. */
+		if (crls == NULL && i == 0)
+			return 0;
+		for (int j = 0; ok && j < sk_X509_CRL_num(crls); j++) {
+			X509_CRL *crl = sk_X509_CRL_value(crls, j);
+			const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+			time_t lu, nu = (time_t)INT64_MAX;
+
+			ok = asn1_to_time(X509_CRL_get0_lastUpdate(crl), &lu)
+			     && (next == NULL || asn1_to_time(next, &nu));
+			if (!ok || nu <= t)
+				continue;       /* expired: not the one used */
+			if (lu > t) {
+				if (lu < *until)
+					*until = lu;
+				continue;
+			}
+			if (lu > *from)
+				*from = lu;
+			if (nu < *until)
+				*until = nu;
+		}
+		sk_X509_CRL_pop_free(crls, X509_CRL_free);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* The span in which every certificate of a verified path is valid, and
+ * the CRLs it was checked against current: what a cached verdict may be
+ * reused for (notBefore <= now < notAfter, as first_out_of_time). */
+static int path_window(X509_STORE_CTX *sctx, int check_crl, time_t t,
+		       time_t *from, time_t *until)
+{
+	STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(sctx);
+
 	*from = 0;
 	*until = (time_t)INT64_MAX;
 	for (int i = 0; i < sk_X509_num(path); i++) {
@@ -570,7 +619,7 @@ static int path_window(STACK_OF(X509) *path, time_t *from, time_t *until)
 		if (na < *until)
 			*until = na;
 	}
-	return 1;
+	return !check_crl || crl_window(sctx, path, t, from, until);
 }
 
 int cert_verify_chain(const cert_verify_params *p, STACK_OF(X509) *chain,
@@ -649,7 +698,7 @@ int cert_verify_chain(const cert_verify_params *p, STACK_OF(X509) *chain,
 		goto out;
 	}
 	if (p->valid_from != NULL && p->valid_until != NULL
-	    && !path_window(X509_STORE_CTX_get0_chain(sctx), p->valid_from,
+	    && !path_window(sctx, p->check_crl, t, p->valid_from,
 			    p->valid_until))
 		goto out;
 	ret = SC_OK;

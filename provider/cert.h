@@ -35,8 +35,12 @@ typedef struct {
     const char *expected_name; /* client side: DNS name or IP literal; NULL on the server side */
     OSSL_LIB_CTX *libctx;
     const char *propq;
-    time_t *valid_from;        /* optional out: latest notBefore of the path */
-    time_t *valid_until;       /* optional out: earliest notAfter of the path */
+    /* Optional outs: how long the verdict holds, valid_from <= t <
+     * valid_until. From the latest notBefore of the path to its earliest
+     * notAfter and, with check_crl, within the lastUpdate..nextUpdate of
+     * the CRLs of the path's issuers current at verify_time. */
+    time_t *valid_from;
+    time_t *valid_until;
 } cert_verify_params;
 
 /*
