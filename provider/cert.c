@@ -1,6 +1,6 @@
 /* Certificates (PROTOCOL.md section 9): loading credentials, trust anchors
- * and CRLs, the CA names of ClientCertRequest (section 4, message 4), path
- * validation with section 9's alert table, and name matching. */
+ * and CRLs, path validation with section 9's alert table, and name
+ * matching. The CA names of ClientCertRequest are in canames.c. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -359,94 +359,6 @@ int cert_key_matches(X509 *leaf, EVP_PKEY *key)
 	return EVP_PKEY_eq(pub, key) == 1 && cert_key_type_ok(key);
 }
 
-/* ---- ClientCertRequest CA names (section 4, message 4) */
-
-int cert_ca_names_encode(STACK_OF(X509) *anchors, uint8_t **out, size_t *len)
-{
-	uint8_t *buf = NULL, *p;
-	size_t total = 0;
-	int n = anchors != NULL ? sk_X509_num(anchors) : 0;
-
-	if (out == NULL || len == NULL)
-		return SC_ERR_ARG;
-	for (int i = 0; i < n; i++) {
-		int l = i2d_X509_NAME(X509_get_subject_name(
-					      sk_X509_value(anchors, i)), NULL);
-
-		if (l <= 0)
-			return SC_ERR_CRYPTO;
-		total += (size_t)l;
-	}
-	/* names_len is a u16. */
-	if (total > 0xffff)
-		return SC_ERR_LIMIT;
-	if (total > 0 && (buf = OPENSSL_malloc(total)) == NULL)
-		return SC_ERR_NOMEM;
-	p = buf;
-	for (int i = 0; i < n; i++)
-		if (i2d_X509_NAME(X509_get_subject_name(
-					  sk_X509_value(anchors, i)), &p) <= 0) {
-			OPENSSL_free(buf);
-			return SC_ERR_CRYPTO;
-		}
-	*out = buf;
-	*len = total;
-	return SC_OK;
-}
-
-/* The length of the DER TLV at `p` (a SEQUENCE, definite length), or 0. */
-static size_t der_seq_len(const uint8_t *p, size_t avail)
-{
-	size_t hdr = 2, body = 0;
-
-	if (avail < 2 || p[0] != 0x30)
-		return 0;
-	if (p[1] < 0x80) {
-		body = p[1];
-	} else {
-		size_t nlen = p[1] & 0x7f;
-
-		/* No indefinite length; at most 3 length bytes (names_len is
-		 * a u16 anyway); minimal encoding. */
-		if (nlen == 0 || nlen > 3 || avail < 2 + nlen || p[2] == 0)
-			return 0;
-		for (size_t i = 0; i < nlen; i++)
-			body = (body << 8) | p[2 + i];
-		if (body < 0x80)
-			return 0;
-		hdr += nlen;
-	}
-	if (body > avail - hdr)
-		return 0;
-	return hdr + body;
-}
-
-int cert_ca_names_check(const uint8_t *names, size_t len)
-{
-	size_t off = 0;
-
-	if (names == NULL && len > 0)
-		return SC_ERR_ARG;
-	while (off < len) {
-		size_t tlv = der_seq_len(names + off, len - off);
-		const unsigned char *p = names + off;
-		X509_NAME *n;
-		int ok;
-
-		if (tlv == 0 || tlv > LONG_MAX)
-			return SC_ERR_PROTOCOL;
-		ERR_set_mark();
-		n = d2i_X509_NAME(NULL, &p, (long)tlv);
-		ERR_pop_to_mark();
-		ok = n != NULL && p == names + off + tlv;
-		X509_NAME_free(n);
-		if (!ok)
-			return SC_ERR_PROTOCOL;
-		off += tlv;
-	}
-	return SC_OK;
-}
-
 /* ---- Parsing a received chain (section 4, messages 3 and 5) */
 
 static void set_detail(char *detail, size_t cap, const char *fmt, ...)
@@ -641,10 +553,59 @@ static int asn1_to_time(const ASN1_TIME *a, time_t *t)
 	return 1;
 }
 
-/* The span in which every certificate of a verified path is valid: what a
- * cached verdict may be reused for. */
-static int path_window(STACK_OF(X509) *path, time_t *from, time_t *until)
+/* With CRL checking the verdict at `t` also rests on the CRLs OpenSSL
+ * consulted: those of each certificate's issuer (its default lookup). It
+ * holds from the latest lastUpdate of those current at t until the
+ * earliest nextUpdate (past it the CRL has expired and a fresh check
+ * fails), and only until a newer CRL that is not yet current becomes so. */
+static int crl_window(X509_STORE_CTX *sctx, STACK_OF(X509) *path, time_t t,
+		      time_t *from, time_t *until)
 {
+	for (int i = 0; i < sk_X509_num(path); i++) {
+		STACK_OF(X509_CRL) *crls;
+		int ok = 1;
+
+		ERR_set_mark();
+		crls = X509_STORE_CTX_get1_crls(sctx,
+			X509_get_issuer_name(sk_X509_value(path, i)));
+		ERR_pop_to_mark();
+		/* The leaf passed its CRL check, so its issuer has one. */
+		if (crls == NULL && i == 0)
+			return 0;
+		for (int j = 0; ok && j < sk_X509_CRL_num(crls); j++) {
+			X509_CRL *crl = sk_X509_CRL_value(crls, j);
+			const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+			time_t lu, nu = (time_t)INT64_MAX;
+
+			ok = asn1_to_time(X509_CRL_get0_lastUpdate(crl), &lu)
+			     && (next == NULL || asn1_to_time(next, &nu));
+			if (!ok || nu <= t)
+				continue;       /* expired: not the one used */
+			if (lu > t) {
+				if (lu < *until)
+					*until = lu;
+				continue;
+			}
+			if (lu > *from)
+				*from = lu;
+			if (nu < *until)
+				*until = nu;
+		}
+		sk_X509_CRL_pop_free(crls, X509_CRL_free);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* The span in which every certificate of a verified path is valid, and
+ * the CRLs it was checked against current: what a cached verdict may be
+ * reused for (notBefore <= now < notAfter, as first_out_of_time). */
+static int path_window(X509_STORE_CTX *sctx, int check_crl, time_t t,
+		       time_t *from, time_t *until)
+{
+	STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(sctx);
+
 	*from = 0;
 	*until = (time_t)INT64_MAX;
 	for (int i = 0; i < sk_X509_num(path); i++) {
@@ -659,7 +620,7 @@ static int path_window(STACK_OF(X509) *path, time_t *from, time_t *until)
 		if (na < *until)
 			*until = na;
 	}
-	return 1;
+	return !check_crl || crl_window(sctx, path, t, from, until);
 }
 
 int cert_verify_chain(const cert_verify_params *p, STACK_OF(X509) *chain,
@@ -738,7 +699,7 @@ int cert_verify_chain(const cert_verify_params *p, STACK_OF(X509) *chain,
 		goto out;
 	}
 	if (p->valid_from != NULL && p->valid_until != NULL
-	    && !path_window(X509_STORE_CTX_get0_chain(sctx), p->valid_from,
+	    && !path_window(sctx, p->check_crl, t, p->valid_from,
 			    p->valid_until))
 		goto out;
 	ret = SC_OK;

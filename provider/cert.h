@@ -14,7 +14,7 @@ int cert_load_chain(OSSL_LIB_CTX *libctx, const char *propq,
 int cert_load_key(OSSL_LIB_CTX *libctx, const char *propq,
                   const char *source, const char *pass, EVP_PKEY **key);
 /* Adds trust anchors to `store` and remembers the anchors' subjects in
- * `anchors` (may be NULL) for ClientCertRequest's CA names. */
+ * `anchors` (may be NULL) for ClientCertRequest's CA names (canames.h). */
 /* Certificates and CRLs are made in libctx, so their keys and signatures
  * are decoded and checked with its providers. */
 int cert_load_trust(OSSL_LIB_CTX *libctx, const char *propq, X509_STORE *store,
@@ -26,13 +26,6 @@ int cert_load_crl(OSSL_LIB_CTX *libctx, const char *propq, X509_STORE *store,
  * (Ed25519, Ed448, ECDSA P-256/P-384, RSA >= 2048). */
 int cert_key_matches(X509 *leaf, EVP_PKEY *key);
 
-/* ---- ClientCertRequest CA names: concatenated DER X.509 Names. */
-int cert_ca_names_encode(STACK_OF(X509) *anchors, uint8_t **out,
-                         size_t *len);
-/* SC_OK if `names` is a well-formed concatenation of DER Names
- * (empty is fine); SC_ERR_PROTOCOL otherwise (decode_error). */
-int cert_ca_names_check(const uint8_t *names, size_t len);
-
 /* ---- Verification (section 9). */
 typedef struct {
     X509_STORE *store;         /* trust anchors and CRLs */
@@ -42,8 +35,12 @@ typedef struct {
     const char *expected_name; /* client side: DNS name or IP literal; NULL on the server side */
     OSSL_LIB_CTX *libctx;
     const char *propq;
-    time_t *valid_from;        /* optional out: latest notBefore of the path */
-    time_t *valid_until;       /* optional out: earliest notAfter of the path */
+    /* Optional outs: how long the verdict holds, valid_from <= t <
+     * valid_until. From the latest notBefore of the path to its earliest
+     * notAfter and, with check_crl, within the lastUpdate..nextUpdate of
+     * the CRLs of the path's issuers current at verify_time. */
+    time_t *valid_from;
+    time_t *valid_until;
 } cert_verify_params;
 
 /*

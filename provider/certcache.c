@@ -70,7 +70,7 @@ int cert_cache_get(cert_cache *cc, const uint8_t key[SC_HASH_LEN], time_t now,
         return 0;
     s = slot_for(cc, key);
     if (s->chain != NULL && memcmp(s->key, key, SC_HASH_LEN) == 0
-        && now >= s->valid_from && now <= s->valid_until && now < s->expires)
+        && now >= s->valid_from && now < s->valid_until && now < s->expires)
         hit = (*chain = chain_ref(s->chain)) != NULL;
     CRYPTO_THREAD_unlock(cc->lock);
     return hit;

@@ -10,6 +10,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "buf.h"
+#include "canames.h"
 #include "cert.h"
 
 /* Section 4: fewer than 2^30 bytes under one secret, the update included. */
@@ -207,17 +208,27 @@ int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile, const char *capath)
                          ctx->anchors, cafile, capath);
     if (rc == SC_OK) {
         uint8_t *names = NULL;
-        size_t len = 0;
+        size_t len = 0, n = 0;
         ctx->have_trust = 1;
-        rc = cert_ca_names_encode(ctx->anchors, &names, &len);
-        if (rc == SC_ERR_LIMIT)   /* only a hint: too many CAs to list */
-            rc = SC_OK;
-        OPENSSL_free(ctx->ca_names);
-        ctx->ca_names = names;
-        ctx->ca_names_len = len;
+        /* Section 4, message 4: only a hint, cut to what the message holds
+         * (sc_ctx_ca_names_sent tells how many made it). */
+        rc = canames_encode(ctx->anchors, CANAMES_MAX, &names, &len, &n);
+        if (rc == SC_OK) {
+            OPENSSL_free(ctx->ca_names);
+            ctx->ca_names = names;
+            ctx->ca_names_len = len;
+            ctx->ca_names_n = n;
+        }
     }
     ctx_trust_changed(ctx);
     return rc;
+}
+
+size_t sc_ctx_ca_names_sent(const sc_ctx *ctx, size_t *total)
+{
+    if (total != NULL)
+        *total = ctx != NULL ? (size_t)sk_X509_num(ctx->anchors) : 0;
+    return ctx != NULL ? ctx->ca_names_n : 0;
 }
 
 int sc_ctx_load_crl(sc_ctx *ctx, const char *crlfile)

@@ -24,6 +24,7 @@ struct sc_ctx {
     size_t chain_body_len;
     uint8_t *ca_names;             /* anchors' subjects for message 4 */
     size_t ca_names_len;
+    size_t ca_names_n;             /* ...of the first this many anchors */
     cert_cache *cache;             /* verified peer chains */
     EVP_PKEY *key;
     EVP_MD_CTX *signer;            /* for `key`; NULL: a type we cannot sign with */

@@ -436,14 +436,15 @@ kx_all_zero(const uint8_t *p, size_t len)
 	return acc == 0;
 }
 
-/* Diffie-Hellman of our key and an imported peer key into `secret`. */
+/* Diffie-Hellman of our key and an imported peer key into `secret`, which
+ * holds `cap` bytes: all of them are wiped on failure, and no more. */
 static int
 kx_dh(const kx_alg *alg, EVP_PKEY *priv, EVP_PKEY *peer, uint8_t *secret,
-      size_t *secret_len)
+      size_t cap, size_t *secret_len)
 {
 	const struct kx_row *row = alg->row;
 	EVP_PKEY_CTX *pctx;
-	size_t len = KX_MAX_SECRET;
+	size_t len = cap;
 	int rc = SC_ERR_CRYPTO;
 
 	pctx = EVP_PKEY_CTX_new_from_pkey(alg->libctx, priv, alg->propq);
@@ -469,7 +470,7 @@ kx_dh(const kx_alg *alg, EVP_PKEY *priv, EVP_PKEY *peer, uint8_t *secret,
 	rc = SC_OK;
 done:
 	if (rc != SC_OK)
-		OPENSSL_cleanse(secret, KX_MAX_SECRET);
+		OPENSSL_cleanse(secret, cap);
 	EVP_PKEY_CTX_free(pctx);
 	return rc;
 }
@@ -488,10 +489,10 @@ kx_none(size_t peer_len, uint8_t *secret, size_t *secret_len)
 /* ML-KEM client side: the server's ciphertext decapsulated. */
 static int
 kx_decap(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *ct, size_t ct_len,
-         uint8_t *secret, size_t *secret_len)
+         uint8_t *secret, size_t cap, size_t *secret_len)
 {
 	EVP_PKEY_CTX *pctx;
-	size_t len = KX_MAX_SECRET;
+	size_t len = cap;
 	int rc = SC_ERR_CRYPTO;
 
 	if (ct == NULL || ct_len != alg->row->server_share)
@@ -505,7 +506,7 @@ kx_decap(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *ct, size_t ct_len,
 		*secret_len = len;
 		rc = SC_OK;
 	} else {
-		OPENSSL_cleanse(secret, KX_MAX_SECRET);
+		OPENSSL_cleanse(secret, cap);
 	}
 	EVP_PKEY_CTX_free(pctx);
 	return rc;
@@ -513,12 +514,14 @@ kx_decap(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *ct, size_t ct_len,
 
 int
 kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer,
-          size_t peer_len, uint8_t *secret, size_t *secret_len)
+          size_t peer_len, uint8_t *secret, size_t secret_cap,
+          size_t *secret_len)
 {
 	EVP_PKEY *peer_key;
 	int rc;
 
-	if (alg == NULL || secret == NULL || secret_len == NULL)
+	if (alg == NULL || secret == NULL || secret_len == NULL ||
+	    secret_cap < alg->row->secret)
 		return SC_ERR_ARG;
 	*secret_len = 0;
 	if (alg->row->kind == KIND_NONE)
@@ -526,13 +529,14 @@ kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer,
 	if (priv == NULL)
 		return SC_ERR_ARG;
 	if (alg->row->kind == KIND_KEM)
-		return kx_decap(alg, priv, peer, peer_len, secret, secret_len);
+		return kx_decap(alg, priv, peer, peer_len, secret, secret_cap,
+		    secret_len);
 	/* Diffie-Hellman: both shares have the same length. */
 	rc = kx_peer_import(alg, peer, peer_len, alg->row->server_share,
 	    &peer_key);
 	if (rc != SC_OK)
 		return rc;
-	rc = kx_dh(alg, priv, peer_key, secret, secret_len);
+	rc = kx_dh(alg, priv, peer_key, secret, secret_cap, secret_len);
 	EVP_PKEY_free(peer_key);
 	return rc;
 }
@@ -540,11 +544,12 @@ kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer,
 /* ML-KEM server side: encapsulate to the client's key. */
 static int
 kx_encap(const kx_alg *alg, EVP_PKEY *client_key, uint8_t *ct, size_t cap,
-         size_t *ct_len, uint8_t *secret, size_t *secret_len)
+         size_t *ct_len, uint8_t *secret, size_t secret_cap,
+         size_t *secret_len)
 {
 	EVP_PKEY_CTX *pctx;
 	size_t want = alg->row->server_share;
-	size_t len = cap, slen = KX_MAX_SECRET;
+	size_t len = cap, slen = secret_cap;
 	int rc = SC_ERR_CRYPTO;
 
 	if (cap < want)
@@ -559,7 +564,7 @@ kx_encap(const kx_alg *alg, EVP_PKEY *client_key, uint8_t *ct, size_t cap,
 		*secret_len = slen;
 		rc = SC_OK;
 	} else {
-		OPENSSL_cleanse(secret, KX_MAX_SECRET);
+		OPENSSL_cleanse(secret, secret_cap);
 	}
 	EVP_PKEY_CTX_free(pctx);
 	return rc;
@@ -569,13 +574,14 @@ int
 kx_respond(const kx_alg *alg, const uint8_t *client_share,
            size_t client_len, const uint8_t *inject, size_t inject_len,
            uint8_t *share, size_t cap, size_t *share_len,
-           uint8_t *secret, size_t *secret_len)
+           uint8_t *secret, size_t secret_cap, size_t *secret_len)
 {
 	EVP_PKEY *client_key = NULL, *priv = NULL;
 	int rc;
 
 	if (alg == NULL || share_len == NULL || secret == NULL ||
-	    secret_len == NULL || (share == NULL && cap != 0))
+	    secret_len == NULL || (share == NULL && cap != 0) ||
+	    secret_cap < alg->row->secret)
 		return SC_ERR_ARG;
 	*share_len = 0;
 	*secret_len = 0;
@@ -588,13 +594,13 @@ kx_respond(const kx_alg *alg, const uint8_t *client_share,
 		return rc;
 	if (alg->row->kind == KIND_KEM) {
 		rc = kx_encap(alg, client_key, share, cap, share_len, secret,
-		    secret_len);
+		    secret_cap, secret_len);
 		goto done;
 	}
 	rc = kx_keygen(alg, inject, inject_len, &priv, share, cap, share_len);
 	if (rc != SC_OK)
 		goto done;
-	rc = kx_dh(alg, priv, client_key, secret, secret_len);
+	rc = kx_dh(alg, priv, client_key, secret, secret_cap, secret_len);
 	if (rc != SC_OK)
 		*share_len = 0;
 done:

@@ -41,22 +41,26 @@ int kx_keygen(const kx_alg *alg, const uint8_t *inject, size_t inject_len,
 /*
  * Combine our private key with the peer's share into the shared secret.
  * Used by the client for every group, and by both sides for X25519.
+ * `secret` holds `secret_cap` bytes (SC_ERR_ARG when fewer than the group's
+ * secret); on failure all of them are wiped, and no byte after them.
  * Returns SC_OK, or SC_ERR_PROTOCOL for a peer share that is invalid
  * (wrong length, not on the curve, identity) or gives an all-zero result
  * (X25519, X448): the alert is then illegal_parameter.
  */
 int kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer,
-              size_t peer_len, uint8_t *secret, size_t *secret_len);
+              size_t peer_len, uint8_t *secret, size_t secret_cap,
+              size_t *secret_len);
 
 /*
  * Server, steps 6-7: answer the client's share. For Diffie-Hellman groups
  * make a key pair (injectable as above) and derive; for ML-KEM encapsulate
  * (`inject` then unused). Writes the server's share (cap >= server share len)
- * and the secret. Errors as kx_derive.
+ * and the secret (`secret_cap` bytes of room, as kx_derive). Errors as
+ * kx_derive.
  */
 int kx_respond(const kx_alg *alg, const uint8_t *client_share,
                size_t client_len, const uint8_t *inject, size_t inject_len,
                uint8_t *share, size_t cap, size_t *share_len,
-               uint8_t *secret, size_t *secret_len);
+               uint8_t *secret, size_t secret_cap, size_t *secret_len);
 
 #endif

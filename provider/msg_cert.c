@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
+#include "canames.h"
 #include "cert.h"
 #include "certcache.h"
 #include "kdf.h"
@@ -153,8 +154,9 @@ int client_cert_handle(sc_conn *c, const uint8_t *body, size_t len)
 int cert_request_build(sc_conn *c, sc_buf *b)
 {
     const sc_ctx *ctx = c->ctx;
-    /* The CA names are only a hint: with mode 0 they must be empty. */
-    size_t names_len = ctx->verify_mode == SC_VERIFY_NONE || ctx->ca_names_len > 0xFFFF
+    /* The CA names are only a hint: with mode 0 they must be empty, and
+     * sc_ctx_load_trust kept no more than the message holds. */
+    size_t names_len = ctx->verify_mode == SC_VERIFY_NONE || ctx->ca_names_len > CANAMES_MAX
         ? 0 : ctx->ca_names_len;
 
     c->hs->mode = (uint8_t)ctx->verify_mode;
@@ -181,7 +183,7 @@ int cert_request_handle(sc_conn *c, const uint8_t *body, size_t len)
     if (cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientCertRequest has %zu trailing bytes",
                            cur.left);
-    if (cert_ca_names_check(names, names_len) != SC_OK)
+    if (canames_check(names, names_len) != SC_OK)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientCertRequest CA names malformed");
     if (mode == SC_VERIFY_NONE && names_len > 0)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER,

@@ -189,7 +189,8 @@ int client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
         return conn_reject(c, SC_ALERT_HANDSHAKE_FAILURE, "no common kx group");
     if ((rc = own_random(c)) != SC_OK)
         return rc;
-    rc = kx_derive(a->eph, c->hs->eph, eph, SC_X25519_LEN, c->hs->dh, &dh_len);
+    rc = kx_derive(a->eph, c->hs->eph, eph, SC_X25519_LEN, c->hs->dh,
+                   sizeof(c->hs->dh), &dh_len);
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "X25519 shared secret is all zero");
     return rc;
@@ -242,7 +243,8 @@ int server_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
     c->group = group_index_by_code(group);
     if (!offered(codes, n, group) || c->group < 0 || a->group[c->group] == NULL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "server chose group 0x%04x, not offered", group);
-    rc = kx_derive(a->eph, c->hs->eph, eph, SC_X25519_LEN, c->hs->dh, &dh_len);
+    rc = kx_derive(a->eph, c->hs->eph, eph, SC_X25519_LEN, c->hs->dh,
+                   sizeof(c->hs->dh), &dh_len);
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "X25519 shared secret is all zero");
     if (rc != SC_OK)

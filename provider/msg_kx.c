@@ -72,7 +72,7 @@ int kx1_handle(sc_conn *c, const uint8_t *body, size_t len)
         return rc;
     inj = testing_kx(c, &kl);
     rc = kx_respond(chosen(c), share, share_len, inj, kl, h->kx_share, cap,
-                    &h->kx_share_len, h->kx, &h->kx_len);
+                    &h->kx_share_len, h->kx, sizeof(h->kx), &h->kx_len);
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "KeyExchange1 %s share is invalid",
                            group_table[c->group].name);
@@ -99,7 +99,8 @@ int kx2_handle(sc_conn *c, const uint8_t *body, size_t len)
 
     if (rc != SC_OK)
         return rc;
-    rc = kx_derive(chosen(c), h->kx_priv, share, share_len, h->kx, &h->kx_len);
+    rc = kx_derive(chosen(c), h->kx_priv, share, share_len, h->kx, sizeof(h->kx),
+                   &h->kx_len);
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "KeyExchange2 %s share is invalid",
                            group_table[c->group].name);

@@ -103,6 +103,16 @@ SC_API SC_WUR int sc_ctx_load_private_key(sc_ctx *ctx, const char *source,
  * directory (c_rehash layout). Either may be NULL, not both. */
 SC_API SC_WUR int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile,
                                     const char *capath);
+/*
+ * Server side: the CA names of ClientCertRequest (PROTOCOL.md section 4,
+ * message 4) are the subjects of the CA file's certificates, in file order.
+ * They are a hint that must fit in one handshake message: when they do not
+ * all fit, only the first whole names that fit are sent. Returns how many
+ * names are sent and stores in *total (may be NULL) how many certificates
+ * the CA files held; fewer sent than held means the hint was shortened.
+ * Anchors from a hashed directory are never named.
+ */
+SC_API size_t sc_ctx_ca_names_sent(const sc_ctx *ctx, size_t *total);
 /* A CRL file (PEM or DER, several CRLs allowed); enables CRL checking of
  * every certificate in the peer's path. */
 SC_API SC_WUR int sc_ctx_load_crl(sc_ctx *ctx, const char *crlfile);

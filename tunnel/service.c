@@ -119,6 +119,16 @@ static int configure_ctx(const struct config *c, const struct svc_cfg *s,
         load_error(c, s, "ca", s->ca, rc, err);
         return -1;
     }
+    /* The CA names of message 4 are cut to what one handshake message
+     * holds: said once per load, the handshakes themselves are fine. */
+    if (s->mode == MODE_SERVER && s->verify != VERIFY_NONE) {
+        size_t total, sent = sc_ctx_ca_names_sent(ctx, &total);
+
+        if (sent < total)
+            log_warning("[%s] ca %s: only the first %zu of %zu CA names fit "
+                        "in the hint sent to clients; the rest are trusted "
+                        "but not named", s->name, s->ca, sent, total);
+    }
     if (s->crl != NULL && (rc = sc_ctx_load_crl(ctx, s->crl)) != SC_OK) {
         load_error(c, s, "crl", s->crl, rc, err);
         return -1;

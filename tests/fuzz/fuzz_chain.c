@@ -1,7 +1,8 @@
 /* libFuzzer target for certificate parsing and verification (PROTOCOL.md
- * section 9, provider/cert.h) outside the handshake.
+ * section 9, provider/cert.h; section 4 message 4, provider/canames.h)
+ * outside the handshake.
  * Input: a flags byte, then
- *   flags bit 0 = 1: concatenated DER Names for cert_ca_names_check;
+ *   flags bit 0 = 1: concatenated DER Names for canames_check;
  *   flags bit 0 = 0: DER certificates, each as u16 len || der (the last cut
  *     to what the input holds), leaf first, for cert_parse_chain and then
  *     cert_verify_chain against the test CA as of case a's time; bit 1:
@@ -14,6 +15,7 @@
 
 #include <openssl/err.h>
 
+#include "canames.h"
 #include "cert.h"
 
 #define MAX_DER 10
@@ -77,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if (data[0] & 1)
-		(void)cert_ca_names_check(data + 1, size - 1);
+		(void)canames_check(data + 1, size - 1);
 	else
 		chain(data[0], data + 1, size - 1);
 	ERR_clear_error();

@@ -229,40 +229,6 @@ static void test_parse(void)
 	free(longer);
 }
 
-static void test_ca_names(STACK_OF(X509) *anchors)
-{
-	/* Case a, inputs.server.ca_names_sent_in_4. */
-	static const char want_hex[] =
-		"303a311d301b060355040a0c14536f7665726569676e2d436861696e2054"
-		"6573743119301706035504030c10534331205465737420526f6f74204341";
-	uint8_t want[128], buf[256], *out = NULL;
-	size_t want_len = unhex(want_hex, want, sizeof(want)), len = 0;
-
-	check(cert_ca_names_encode(anchors, &out, &len) == SC_OK
-	      && len == want_len && memcmp(out, want, len) == 0,
-	      "CA names of ca.pem equal case a's message 4");
-	check(cert_ca_names_check(want, want_len) == SC_OK,
-	      "case a's CA names are well formed");
-	check(cert_ca_names_check(NULL, 0) == SC_OK,
-	      "empty CA names are well formed");
-	memcpy(buf, want, want_len);
-	memcpy(buf + want_len, want, want_len);
-	check(cert_ca_names_check(buf, 2 * want_len) == SC_OK,
-	      "two CA names are well formed");
-	buf[want_len] = 0;
-	check(cert_ca_names_check(buf, want_len + 1) == SC_ERR_PROTOCOL,
-	      "a trailing byte after the CA names is rejected");
-	check(cert_ca_names_check(want, want_len - 1) == SC_ERR_PROTOCOL,
-	      "a truncated CA name is rejected");
-	check(cert_ca_names_check((const uint8_t *)"\x30\x03\x01\x01\xff", 5)
-	      == SC_ERR_PROTOCOL, "a SEQUENCE that is not a Name is rejected");
-	check(cert_ca_names_check((const uint8_t *)"\x30\x80\x00\x00", 4)
-	      == SC_ERR_PROTOCOL, "an indefinite length is rejected");
-	check(cert_ca_names_check((const uint8_t *)"garbage", 7)
-	      == SC_ERR_PROTOCOL, "garbage CA names are rejected");
-	OPENSSL_free(out);
-}
-
 /* A certificate with the given subjectAltName (may be NULL) and CN; it is
  * not signed: only its names matter here. */
 static X509 *make_cert(EVP_PKEY *key, const char *san, const char *cn)
@@ -635,7 +601,6 @@ int main(void)
 	test_load();
 	test_verify();
 	test_parse();
-	test_ca_names(anchors);
 	server = load_leaf("server.der");
 	test_names(server);
 	X509_free(server);

@@ -120,17 +120,56 @@ test_x25519_case_a(void)
 	    eq_hex(cs, cs_len, c_pub), "a: X25519 client public key");
 	check(kx_keygen(alg, sp, 32, &sk, ss, sizeof(ss), &ss_len) == SC_OK &&
 	    eq_hex(ss, ss_len, s_pub), "a: X25519 server public key");
-	check(ck != NULL && kx_derive(alg, ck, ss, ss_len, sec, &sec_len) ==
-	    SC_OK && eq_hex(sec, sec_len, dh), "a: X25519 dh (client side)");
-	check(sk != NULL && kx_derive(alg, sk, cs, cs_len, sec, &sec_len) ==
-	    SC_OK && eq_hex(sec, sec_len, dh), "a: X25519 dh (server side)");
+	check(ck != NULL && kx_derive(alg, ck, ss, ss_len, sec, sizeof(sec),
+	    &sec_len) == SC_OK && eq_hex(sec, sec_len, dh),
+	    "a: X25519 dh (client side)");
+	check(sk != NULL && kx_derive(alg, sk, cs, cs_len, sec, sizeof(sec),
+	    &sec_len) == SC_OK && eq_hex(sec, sec_len, dh),
+	    "a: X25519 dh (server side)");
 	/* Section 4, step 2: an all-zero dh is illegal_parameter. */
-	check(ck != NULL && kx_derive(alg, ck, zero, 32, sec, &sec_len) ==
-	    SC_ERR_PROTOCOL, "a: X25519 all-zero peer key rejected");
-	check(ck != NULL && kx_derive(alg, ck, cs, 31, sec, &sec_len) ==
-	    SC_ERR_PROTOCOL, "a: X25519 31-byte peer key rejected");
+	check(ck != NULL && kx_derive(alg, ck, zero, 32, sec, sizeof(sec),
+	    &sec_len) == SC_ERR_PROTOCOL, "a: X25519 all-zero peer key rejected");
+	check(ck != NULL && kx_derive(alg, ck, cs, 31, sec, sizeof(sec),
+	    &sec_len) == SC_ERR_PROTOCOL, "a: X25519 31-byte peer key rejected");
 	EVP_PKEY_free(ck);
 	EVP_PKEY_free(sk);
+	kx_alg_free(alg);
+}
+
+/* An all-zero X25519 key from the peer (steps 1-2, no credentials needed)
+ * fails kx_derive, which wipes the caller's 32-byte dh buffer and nothing
+ * after it. The canary sits right behind the buffer, as in a struct. */
+static void
+test_x25519_zero_canary(void)
+{
+	struct {
+		uint8_t dh[32];
+		uint8_t canary[32];
+	} out;
+	uint8_t zero[32] = { 0 }, share[32], want[32];
+	size_t share_len = 0, dh_len = 1;
+	EVP_PKEY *k = NULL;
+	kx_alg *alg = kx_alg_fetch(NULL, NULL, KX_X25519_EPH);
+
+	check(alg != NULL, "X25519 fetch");
+	if (alg == NULL)
+		return;
+	memset(out.dh, 0x5a, sizeof(out.dh));
+	memset(out.canary, 0xa5, sizeof(out.canary));
+	memset(want, 0xa5, sizeof(want));
+	check(kx_keygen(alg, NULL, 0, &k, share, sizeof(share), &share_len) ==
+	    SC_OK, "X25519 key pair");
+	check(k != NULL && kx_derive(alg, k, zero, sizeof(zero), out.dh,
+	    sizeof(out.dh), &dh_len) == SC_ERR_PROTOCOL && dh_len == 0,
+	    "all-zero peer key rejected into a 32-byte buffer");
+	check(memcmp(out.dh, zero, sizeof(zero)) == 0,
+	    "the 32-byte buffer is wiped");
+	check(memcmp(out.canary, want, sizeof(want)) == 0,
+	    "the bytes after the buffer are intact");
+	check(k != NULL && kx_derive(alg, k, share, share_len, out.dh,
+	    sizeof(out.dh) - 1, &dh_len) == SC_ERR_ARG,
+	    "a buffer shorter than the secret is refused");
+	EVP_PKEY_free(k);
 	kx_alg_free(alg);
 }
 
@@ -151,15 +190,15 @@ test_none(void)
 	    SC_OK && k == NULL && share_len == 0, "a: none keygen, empty share");
 	memset(sec, 0xaa, sizeof(sec));
 	check(kx_respond(alg, NULL, 0, NULL, 0, share, sizeof(share),
-	    &share_len, sec, &sec_len) == SC_OK && share_len == 0 &&
+	    &share_len, sec, sizeof(sec), &sec_len) == SC_OK && share_len == 0 &&
 	    sec_len == 32 && memcmp(sec, zero, 32) == 0,
 	    "a: none respond, kx = zero");
 	memset(sec, 0xaa, sizeof(sec));
-	check(kx_derive(alg, NULL, NULL, 0, sec, &sec_len) == SC_OK &&
+	check(kx_derive(alg, NULL, NULL, 0, sec, sizeof(sec), &sec_len) == SC_OK &&
 	    sec_len == 32 && memcmp(sec, zero, 32) == 0,
 	    "a: none derive, kx = zero");
-	check(kx_derive(alg, NULL, share, 1, sec, &sec_len) == SC_ERR_PROTOCOL,
-	    "a: none with a non-empty share rejected");
+	check(kx_derive(alg, NULL, share, 1, sec, sizeof(sec), &sec_len) ==
+	    SC_ERR_PROTOCOL, "a: none with a non-empty share rejected");
 	kx_alg_free(alg);
 }
 
@@ -189,26 +228,26 @@ test_kat(const struct kat *t)
 	snprintf(what, sizeof(what), "%s: server share (message 7) and kx",
 	    t->name);
 	check(kx_respond(alg, cs, cs_len, spv, sp_len, ss, sizeof(ss), &ss_len,
-	    sec, &sec_len) == SC_OK &&
+	    sec, sizeof(sec), &sec_len) == SC_OK &&
 	    ss_len == kx_alg_server_share_len(alg) &&
 	    eq_hex(ss, ss_len, t->server_share) &&
 	    eq_hex(sec, sec_len, t->kx), what);
 
 	snprintf(what, sizeof(what), "%s: client kx", t->name);
-	check(ck != NULL && kx_derive(alg, ck, ss, ss_len, sec2, &sec2_len) ==
-	    SC_OK && eq_hex(sec2, sec2_len, t->kx), what);
+	check(ck != NULL && kx_derive(alg, ck, ss, ss_len, sec2, sizeof(sec2),
+	    &sec2_len) == SC_OK && eq_hex(sec2, sec2_len, t->kx), what);
 
 	/* Section 5: a share of the wrong length is illegal_parameter. */
 	snprintf(what, sizeof(what), "%s: short share rejected", t->name);
 	check(ck != NULL && kx_derive(alg, ck, ss, ss_len - 1, sec2,
-	    &sec2_len) == SC_ERR_PROTOCOL &&
+	    sizeof(sec2), &sec2_len) == SC_ERR_PROTOCOL &&
 	    kx_respond(alg, cs, cs_len - 1, NULL, 0, out, sizeof(out),
-	    &out_len, sec, &sec_len) == SC_ERR_PROTOCOL, what);
+	    &out_len, sec, sizeof(sec), &sec_len) == SC_ERR_PROTOCOL, what);
 	memcpy(peer, ss, ss_len);
 	peer[ss_len] = 0;
 	snprintf(what, sizeof(what), "%s: long share rejected", t->name);
 	check(ck != NULL && kx_derive(alg, ck, peer, ss_len + 1, sec2,
-	    &sec2_len) == SC_ERR_PROTOCOL, what);
+	    sizeof(sec2), &sec2_len) == SC_ERR_PROTOCOL, what);
 
 	if (t->group == KX_GROUP_P256 || t->group == KX_GROUP_P384) {
 		size_t n = ss_len;
@@ -219,9 +258,9 @@ test_kat(const struct kat *t)
 		peer[n - 1] ^= 0x01;
 		snprintf(what, sizeof(what), "%s: point not on the curve "
 		    "rejected", t->name);
-		check(kx_derive(alg, ck, peer, n, sec2, &sec2_len) ==
+		check(kx_derive(alg, ck, peer, n, sec2, sizeof(sec2), &sec2_len) ==
 		    SC_ERR_PROTOCOL && kx_respond(alg, peer, n, NULL, 0, out,
-		    sizeof(out), &out_len, sec, &sec_len) == SC_ERR_PROTOCOL,
+		    sizeof(out), &out_len, sec, sizeof(sec), &sec_len) == SC_ERR_PROTOCOL,
 		    what);
 
 		/* The same point compressed (0x02/0x03 || x), and padded to
@@ -232,9 +271,9 @@ test_kat(const struct kat *t)
 		snprintf(what, sizeof(what), "%s: compressed point rejected",
 		    t->name);
 		check(kx_respond(alg, peer, 1 + coord, NULL, 0, out,
-		    sizeof(out), &out_len, sec, &sec_len) == SC_ERR_PROTOCOL &&
+		    sizeof(out), &out_len, sec, sizeof(sec), &sec_len) == SC_ERR_PROTOCOL &&
 		    kx_respond(alg, peer, n, NULL, 0, out, sizeof(out),
-		    &out_len, sec, &sec_len) == SC_ERR_PROTOCOL, what);
+		    &out_len, sec, sizeof(sec), &sec_len) == SC_ERR_PROTOCOL, what);
 
 		/* The same point in the hybrid form (0x06/0x07 || x || y),
 		 * which has the uncompressed length and which the decoder
@@ -244,18 +283,18 @@ test_kat(const struct kat *t)
 		snprintf(what, sizeof(what), "%s: hybrid point rejected",
 		    t->name);
 		check(kx_respond(alg, peer, n, NULL, 0, out, sizeof(out),
-		    &out_len, sec, &sec_len) == SC_ERR_PROTOCOL, what);
+		    &out_len, sec, sizeof(sec), &sec_len) == SC_ERR_PROTOCOL, what);
 
 		/* The identity, padded to length, and (0, 0). */
 		memset(peer, 0, sizeof(peer));
 		snprintf(what, sizeof(what), "%s: identity rejected", t->name);
-		check(kx_derive(alg, ck, peer, 1, sec2, &sec2_len) ==
+		check(kx_derive(alg, ck, peer, 1, sec2, sizeof(sec2), &sec2_len) ==
 		    SC_ERR_PROTOCOL && kx_derive(alg, ck, peer, n, sec2,
-		    &sec2_len) == SC_ERR_PROTOCOL, what);
+		    sizeof(sec2), &sec2_len) == SC_ERR_PROTOCOL, what);
 		peer[0] = 0x04;
 		snprintf(what, sizeof(what), "%s: point (0, 0) rejected",
 		    t->name);
-		check(kx_derive(alg, ck, peer, n, sec2, &sec2_len) ==
+		check(kx_derive(alg, ck, peer, n, sec2, sizeof(sec2), &sec2_len) ==
 		    SC_ERR_PROTOCOL, what);
 	}
 	if (t->group == KX_GROUP_X448) {
@@ -263,7 +302,7 @@ test_kat(const struct kat *t)
 		snprintf(what, sizeof(what), "%s: all-zero result rejected",
 		    t->name);
 		check(ck != NULL && kx_derive(alg, ck, peer, 56, sec2,
-		    &sec2_len) == SC_ERR_PROTOCOL, what);
+		    sizeof(sec2), &sec2_len) == SC_ERR_PROTOCOL, what);
 	}
 	EVP_PKEY_free(ck);
 	kx_alg_free(alg);
@@ -290,9 +329,9 @@ test_round_trip(uint16_t group, const char *name)
 	check(kx_keygen(alg, NULL, 0, &ck, cs, sizeof(cs), &cs_len) == SC_OK &&
 	    cs_len == kx_alg_client_share_len(alg) &&
 	    kx_respond(alg, cs, cs_len, NULL, 0, ss, sizeof(ss), &ss_len,
-	    sec_s, &s_len) == SC_OK &&
+	    sec_s, sizeof(sec_s), &s_len) == SC_OK &&
 	    ss_len == kx_alg_server_share_len(alg) &&
-	    kx_derive(alg, ck, ss, ss_len, sec_c, &c_len) == SC_OK &&
+	    kx_derive(alg, ck, ss, ss_len, sec_c, sizeof(sec_c), &c_len) == SC_OK &&
 	    s_len == c_len && s_len > 0 && memcmp(sec_s, sec_c, s_len) == 0,
 	    what);
 	if (group == KX_GROUP_MLKEM768) {
@@ -301,9 +340,9 @@ test_round_trip(uint16_t group, const char *name)
 		ss[0] = 0xff;
 		ss[1] |= 0x0f;
 		check(kx_respond(alg, ss, cs_len, NULL, 0, cs, sizeof(cs),
-		    &ss_len, sec_s, &s_len) == SC_ERR_PROTOCOL,
+		    &ss_len, sec_s, sizeof(sec_s), &s_len) == SC_ERR_PROTOCOL,
 		    "ML-KEM-768: key failing the modulus check rejected");
-		check(kx_derive(alg, ck, ss, 1087, sec_c, &c_len) ==
+		check(kx_derive(alg, ck, ss, 1087, sec_c, sizeof(sec_c), &c_len) ==
 		    SC_ERR_PROTOCOL,
 		    "ML-KEM-768: short ciphertext rejected");
 	}
@@ -319,6 +358,7 @@ main(void)
 	check(kx_alg_fetch(NULL, NULL, 0x1234) == NULL,
 	    "unknown group code not fetched");
 	test_x25519_case_a();
+	test_x25519_zero_canary();
 	test_none();
 	for (i = 0; i < sizeof(kats) / sizeof(kats[0]); i++)
 		test_kat(&kats[i]);
