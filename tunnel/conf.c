@@ -503,16 +503,23 @@ int conf_load_file(struct config *c, const char *path, struct cfg_err *err)
     return rc;
 }
 
+const char *conf_file_path(const char *source)
+{
+    if (source == NULL || (strchr(source, ':') != NULL && source[0] != '/' &&
+                           strncmp(source, "file:", 5) != 0))
+        return NULL;
+    return strncmp(source, "file:", 5) == 0 ? source + 5 : source;
+}
+
 /* Files must exist and be readable (a store URI such as "pkcs11:" is left
  * to the loader). */
 static int check_file(struct config *c, const struct svc_cfg *s,
-                      const char *opt, const char *path, struct cfg_err *err)
+                      const char *opt, const char *source, struct cfg_err *err)
 {
-    if (path == NULL || (strchr(path, ':') != NULL && path[0] != '/' &&
-                         strncmp(path, "file:", 5) != 0))
+    const char *path = conf_file_path(source);
+
+    if (path == NULL)
         return 0;
-    if (strncmp(path, "file:", 5) == 0)
-        path += 5;
     if (access(path, R_OK) != 0) {
         conf_error(c, svc_line(s, opt), err, "[%s] %s: %s: %s", s->name, opt,
                      path, strerror(errno));

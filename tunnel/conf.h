@@ -95,6 +95,10 @@ void conf_error(const struct config *c, unsigned line, struct cfg_err *err,
                   const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The file a credential option names: the path itself, or the path of a
+ * "file:" URI; NULL for another store URI (such as "pkcs11:"). */
+const char *conf_file_path(const char *source);
+
 /* Line on which a service option was set (section line when unset). */
 unsigned svc_line(const struct svc_cfg *s, const char *name);
 

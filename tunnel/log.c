@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +23,26 @@ static volatile int level = LVL_NOTICE;
 static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO,
                                    LOG_DEBUG };
 
+/* Opened as root at start: a symbolic link put in place of the file by
+ * whoever can write to its directory must not lead our lines into a file
+ * of their choosing, so the last component is never followed (ELOOP). */
 static int open_file(const char *path)
 {
-    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY |
+                O_CLOEXEC, 0640);
+}
+
+static char *absolute(const char *path)
+{
+    char cwd[PATH_MAX], *abs;
+
+    if (path[0] == '/')
+        return strdup(path);
+    if (getcwd(cwd, sizeof(cwd)) == NULL)
+        return NULL;
+    if (asprintf(&abs, "%s/%s", cwd, path) < 0)
+        return NULL;
+    return abs;
 }
 
 int log_open(const char *where)
@@ -44,7 +62,8 @@ int log_open(const char *where)
     if ((fd = open_file(where)) < 0)
         return -1;
     free(log_path);
-    if ((log_path = strdup(where)) == NULL) {
+    /* Opened before detaching: SIGUSR1 must find it after chdir("/"). */
+    if ((log_path = absolute(where)) == NULL) {
         close(fd);
         return -1;
     }

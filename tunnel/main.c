@@ -40,6 +40,13 @@ struct app {
     int level_bonus;          /* from -v */
 };
 
+/* Files are opened without following a symbolic link in their last
+ * component (O_NOFOLLOW), which then fails with ELOOP. */
+static const char *open_error(int e)
+{
+    return e == ELOOP ? "a symbolic link; refused" : strerror(e);
+}
+
 static int effective_level(const struct app *a, int level)
 {
     level += a->level_bonus;
@@ -107,7 +114,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
         break;
     case SIGUSR1:
         if (log_reopen() != 0)
-            log_error("cannot reopen the log: %s", strerror(errno));
+            log_error("cannot reopen the log: %s", open_error(errno));
         break;
     default:
         log_notice("signal %d: no new connections; live ones may finish",
@@ -175,7 +182,8 @@ static int start(struct app *a)
 {
     struct global_cfg *g = &a->cr->conf.g;
     struct cfg_err err;
-    char perr[256], *pidfile = NULL;
+    struct pidfile *pf = NULL;
+    char perr[256];
     size_t i;
     int rc, foreground;
 
@@ -200,29 +208,48 @@ static int start(struct app *a)
     }
     foreground = a->cli.foreground || g->foreground || a->cli.stdio ||
                  (a->config_path == NULL && !a->cli.daemon);
-    if (!foreground && daemon_detach() != 0) {
-        log_error("cannot detach: %s", strerror(errno));
+    /* The pid file and the log are opened while still attached, so that a
+     * refusal reaches the terminal and the exit status. */
+    if (g->pid != NULL && (pf = pidfile_open(g->pid, perr, sizeof(perr))) == NULL) {
+        conf_error(&a->cr->conf, g->lines[opt_index(opt_find("pid"))], &err,
+                   "%s", perr);
+        fprintf(stderr, "%s\n", err.msg);
         rc = 1;
         goto out;
     }
     if (log_open(!foreground && strcmp(g->log, "stderr") == 0 ? "syslog"
                                                                : g->log) != 0) {
-        fprintf(stderr, "sctunnel: log %s: %s\n", g->log, strerror(errno));
+        conf_error(&a->cr->conf, g->lines[opt_index(opt_find("log"))], &err,
+                   "log %s: %s", g->log, open_error(errno));
+        fprintf(stderr, "%s\n", err.msg);
         rc = 1;
         goto out;
     }
-    /* A reload may replace the configuration: keep the file we wrote. */
-    if (g->pid != NULL && ((pidfile = strdup(g->pid)) == NULL ||
-                           pidfile_write(pidfile) != 0)) {
+    if (!foreground && daemon_detach() != 0) {
+        log_error("cannot detach: %s", strerror(errno));
+        rc = 1;
+        goto out;
+    }
+    if (pf != NULL && pidfile_write(pf) != 0) {
         log_error("pid %s: %s", g->pid, strerror(errno));
         rc = 1;
         goto out;
     }
-    if ((g->user != NULL || g->group != NULL || g->chroot != NULL) &&
-        drop_privileges(g->user, g->group, g->chroot, perr, sizeof(perr)) != 0) {
-        log_error("%s", perr);
-        rc = 1;
-        goto out;
+    if (g->user != NULL || g->group != NULL || g->chroot != NULL) {
+        /* Unprivileged, we may not remove the pid file from its directory:
+         * a process of ours keeps the right to, for that alone. */
+        if (pf != NULL && pidfile_keep(pf) != 0) {
+            log_error("pid %s: cannot fork the process that removes it: %s",
+                      g->pid, strerror(errno));
+            rc = 1;
+            goto out;
+        }
+        if (drop_privileges(g->user, g->group, g->chroot, perr,
+                            sizeof(perr)) != 0) {
+            log_error("%s", perr);
+            rc = 1;
+            goto out;
+        }
     }
     if ((a->base = stream_base_new()) == NULL) {
         log_error("cannot create an event loop with edge-triggered events "
@@ -232,11 +259,10 @@ static int start(struct app *a)
     }
     rc = a->cli.stdio ? run_stdio(a) : run_services(a);
     event_base_free(a->base);
-    if (pidfile != NULL)
-        unlink(pidfile);
 out:
-    free(pidfile);
     runtime_close(&a->rt);
+    /* Last: once the pid file is gone, so are the listening sockets. */
+    pidfile_close(pf);
     return rc;
 }
 

@@ -97,6 +97,22 @@ static const sc_verify_mode verify_modes[] = {
     [VERIFY_NONE] = SC_VERIFY_NONE,
 };
 
+/* Like ssh, say so when a private key file is open to group or others;
+ * checked at each load (start, -t, SIGHUP), as the mode may change. The
+ * loader reports a file it cannot read. */
+static void check_key_mode(const struct svc_cfg *s)
+{
+    const char *path = conf_file_path(s->key);
+    struct stat st;
+
+    if (path == NULL || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+        log_warning("[%s] key %s: mode %04o gives group or others access to "
+                    "a private key; make it 0600 or stricter", s->name, path,
+                    (unsigned)(st.st_mode & 07777));
+}
+
 static int configure_ctx(const struct config *c, const struct svc_cfg *s,
                          sc_ctx *ctx, struct cfg_err *err)
 {
@@ -107,6 +123,8 @@ static int configure_ctx(const struct config *c, const struct svc_cfg *s,
         load_error(c, s, "cert", s->cert, rc, err);
         return -1;
     }
+    if (s->key != NULL)
+        check_key_mode(s);
     if (s->key != NULL && (rc = sc_ctx_load_private_key(ctx, s->key, NULL)) != SC_OK) {
         load_error(c, s, "key", s->key, rc, err);
         return -1;

@@ -147,6 +147,8 @@ make_pki() {
         cp "$VECTOR_PKI/client_expired.key" "$d/expired_client.key"
         cp "$VECTOR_PKI/server_p256.pem" "$d/server2.pem"
         cp "$VECTOR_PKI/server_p256.key" "$d/server2.key"
+        # As scca makes them: sctunnel warns about keys others can read.
+        chmod 600 "$d"/*.key
         PKI_FROM=vectors
     fi
     PKI=$d
