@@ -213,6 +213,7 @@ int main(int argc, char **argv)
                         "CERT KEY CA NAME ADDR\n");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
     alarm((unsigned)limit);
     if ((ctx = client_ctx(argv[optind], argv[optind + 1], argv[optind + 2], argv[optind + 3])) == NULL) {
