@@ -27,12 +27,12 @@ srv_fds=$(fds "$SRV_PID")
 flood() {
     local out="$T/flood-$1.out"
     # shellcheck disable=SC2046
-    "$FLOODC" -m "$1" -n "$2" -c "$3" -i 1000 -t 120 \
+    "$FLOODC" -m "$1" -n "$2" -c "$3" -i 1000 -t 600 \
         "$PKI/client.pem" "$PKI/client.key" "$PKI/ca.pem" server.test "$SRV_ADDR" \
         >"$out" 2>&1 &
     FLOOD_PID=$!
     PIDS+=($FLOOD_PID)
-    wait_for "$out" "^done" 60 || fail "floodc $1 did not finish: $(cat "$out")"
+    wait_for "$out" "^done" 500 || fail "floodc $1 did not finish: $(cat "$out")"
     cat "$out"
 }
 
@@ -58,7 +58,11 @@ round_trip() {
 # reading them, as it reads any data).
 # 12 MiB asks for 22 MiB of answers: more than the kernel's socket buffers
 # can hide.
-flood ku 2 $((12 << 20))
+# Under AddressSanitizer memory is not compared: a short flood only shows
+# the server survives it.
+KU_BYTES=$((12 << 20))
+asan "$SRV_PID" && KU_BYTES=$((1 << 20))
+flood ku 2 "$KU_BYTES"
 check_memory "key-update flood" 2
 round_trip ku
 kill "$FLOOD_PID"
