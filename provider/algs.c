@@ -7,7 +7,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
-#include "kdf.h"
+#include "keysched.h"
 #include "sovchain.h"
 
 /* Section 6. AES-GCM's record limit is the confidentiality bound of
@@ -103,20 +103,6 @@ static EVP_MAC_CTX *hmac_template(const sc_algs *a)
     return m;
 }
 
-static int schedule_constants(sc_algs *a)
-{
-    static const uint8_t zero[SC_HASH_LEN];
-    kdf_ctx k;
-    int rc = kdf_init(&k, a);
-
-    if (rc == SC_OK)
-        rc = kdf_extract(&k, zero, zero, sizeof(zero), a->s0);
-    if (rc == SC_OK)
-        rc = kdf_derive_secret(&k, a->s0, "derived", NULL, 0, a->derived_hs);
-    kdf_clear(&k);
-    return rc;
-}
-
 int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
 {
     int offered = 0;
@@ -130,7 +116,7 @@ int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
     a->eph = kx_alg_fetch(libctx, a->propq, KX_X25519_EPH);
     if (a->sha256 == NULL || a->hmac == NULL || a->eph == NULL)
         return SC_ERR_UNSUPPORTED;
-    if ((a->hmac_sha256 = hmac_template(a)) == NULL || schedule_constants(a) != SC_OK)
+    if ((a->hmac_sha256 = hmac_template(a)) == NULL || keysched_constants(a) != SC_OK)
         return SC_ERR_UNSUPPORTED;
     for (size_t i = 0; i < suite_count; i++) {
         a->cipher[i] = EVP_CIPHER_fetch(libctx, suite_table[i].evp_name, a->propq);

@@ -37,8 +37,6 @@ void rec_init(rec_dir *d);
  * derives its key and IV and names the suite's cipher. */
 int rec_install(rec_dir *d, kdf_ctx *k, int suite, int encrypt,
                 const uint8_t secret[SC_HASH_LEN]);
-/* Replace the secret by Expand-Label(secret, "upd", "", 32) (key update). */
-int rec_update(rec_dir *d, kdf_ctx *k, int encrypt);
 static inline int rec_keyed(const rec_dir *d) { return d->suite >= 0; }
 
 /* Bytes one record of `len` plaintext bytes takes on the wire. */
