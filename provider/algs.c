@@ -5,7 +5,9 @@
 #include <strings.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
+#include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <openssl/provider.h>
 
 #include "keysched.h"
 #include "sovchain.h"
@@ -103,6 +105,39 @@ static EVP_MAC_CTX *hmac_template(const sc_algs *a)
     return m;
 }
 
+/* One clause of a property query names fips=yes; spaces around the
+ * clause and its '=' are allowed, names are case-insensitive. */
+static int clause_is_fips(const char *p, size_t n)
+{
+    char buf[32];
+    size_t m = 0;
+
+    for (size_t i = 0; i < n && m < sizeof(buf) - 1; i++)
+        if (p[i] != ' ' && p[i] != '\t')
+            buf[m++] = p[i];
+    buf[m] = '\0';
+    return strcasecmp(buf, "fips=yes") == 0 || strcasecmp(buf, "?fips=yes") == 0
+        || strcasecmp(buf, "fips") == 0 || strcasecmp(buf, "?fips") == 0;
+}
+
+int algs_wants_fips(OSSL_LIB_CTX *libctx, const char *propq, const EVP_MAC *hmac)
+{
+    const OSSL_PROVIDER *prov;
+
+    for (const char *p = propq; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if (clause_is_fips(p, n))
+            return 1;
+        p = end ? end + 1 : NULL;
+    }
+    if (EVP_default_properties_is_fips_enabled(libctx))
+        return 1;
+    prov = hmac != NULL ? EVP_MAC_get0_provider(hmac) : NULL;
+    return prov != NULL && strcmp(OSSL_PROVIDER_get0_name(prov), "fips") == 0;
+}
+
 int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
 {
     int offered = 0;
@@ -115,6 +150,11 @@ int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
     a->hmac = EVP_MAC_fetch(libctx, "HMAC", a->propq);
     a->eph = kx_alg_fetch(libctx, a->propq, KX_X25519_EPH);
     if (a->sha256 == NULL || a->hmac == NULL || a->eph == NULL)
+        return SC_ERR_UNSUPPORTED;
+    /* Under FIPS the key schedule uses the provider's HKDF: fetched here,
+     * once; without it the context is refused, not quietly downgraded. */
+    if (algs_wants_fips(libctx, a->propq, a->hmac)
+        && (a->hkdf = EVP_KDF_fetch(libctx, "HKDF", a->propq)) == NULL)
         return SC_ERR_UNSUPPORTED;
     if ((a->hmac_sha256 = hmac_template(a)) == NULL || keysched_constants(a) != SC_OK)
         return SC_ERR_UNSUPPORTED;
@@ -132,6 +172,7 @@ void algs_release(sc_algs *a)
     EVP_MD_free(a->sha256);
     EVP_MAC_free(a->hmac);
     EVP_MAC_CTX_free(a->hmac_sha256);
+    EVP_KDF_free(a->hkdf);
     kx_alg_free(a->eph);
     for (size_t i = 0; i < suite_count; i++)
         EVP_CIPHER_free(a->cipher[i]);
