@@ -4,6 +4,8 @@
 #ifndef SC_ALGS_H
 #define SC_ALGS_H
 
+#include "attr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/types.h>
@@ -57,8 +59,7 @@ typedef struct {
 
 /* SC_OK, or an error when a mandatory algorithm (SHA-256, HMAC, X25519,
  * at least one suite; HKDF when FIPS is asked for) is missing. */
-__attribute__((warn_unused_result))
-int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq);
+SC_WUR int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq);
 /* Whether this library context and property query ask for FIPS: a clause
  * "fips=yes" (or "?fips=yes", or bare "fips") in `propq`, FIPS default
  * properties on `libctx`, or an HMAC that comes from the "fips" provider.

@@ -92,8 +92,8 @@ int conn_fail(sc_conn *c, int err, int alert, const char *fmt, ...)
     va_end(ap);
     if (alert >= 0) {
         uint8_t code = (uint8_t)alert;
-        c->alert_sent = alert;
-        (void)rec_seal(&c->wr, REC_TYPE_ALERT, &code, 1, &c->out);
+        /* Already failing: an alert that cannot be queued is not sent. */
+        c->alert_sent = rec_seal(&c->wr, REC_TYPE_ALERT, &code, 1, &c->out) == SC_OK ? alert : -1;
     }
     /* Nothing more will be opened: drop what is half-received. */
     buf_free(&c->in);
@@ -302,9 +302,21 @@ static int process_record(sc_conn *c, const uint8_t *rec, size_t frag)
     return open_record(c, rec, frag);
 }
 
+/* A record's outcome: every failure below ends the connection through
+ * conn_fail; one that did not (a status passed up without it) ends it
+ * here, so feeding never goes on past an error. */
+static int record_done(sc_conn *c, int rc)
+{
+    if (rc != SC_OK && !c->failed)
+        return conn_fail(c, rc, SC_ALERT_INTERNAL_ERROR, "record processing failed: %s",
+                         sc_strerror(rc));
+    return rc;
+}
+
 int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
 {
     size_t used = 0, frag;
+    int rc;
 
     *consumed = 0;
     if (c == NULL || (in == NULL && len > 0))
@@ -321,7 +333,8 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
                 break;
             if (avail >= REC_HDR_LEN + frag) {
                 used += REC_HDR_LEN + frag;
-                process_record(c, in + used - REC_HDR_LEN - frag, frag);
+                if (record_done(c, process_record(c, in + used - REC_HDR_LEN - frag, frag)) != SC_OK)
+                    break;
                 continue;
             }
         }
@@ -332,10 +345,9 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
         if (have >= REC_HDR_LEN)
             want += ((size_t)buf_data(&c->in)[1] << 8) | buf_data(&c->in)[2];
         size_t take = want - have < avail ? want - have : avail;
-        if (buf_put(&c->in, in + used, take) != 0) {
-            conn_fail(c, SC_ERR_NOMEM, SC_ALERT_INTERNAL_ERROR, "out of memory");
+        if (buf_put(&c->in, in + used, take) != SC_OK
+            && conn_fail(c, SC_ERR_NOMEM, SC_ALERT_INTERNAL_ERROR, "out of memory") != SC_OK)
             break;
-        }
         used += take;
         have += take;
         if (have == REC_HDR_LEN && want == REC_HDR_LEN) {
@@ -347,8 +359,10 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
         if (have == want) {
             sc_buf rec = c->in;
             memset(&c->in, 0, sizeof(c->in));
-            process_record(c, buf_data(&rec), want - REC_HDR_LEN);
+            rc = record_done(c, process_record(c, buf_data(&rec), want - REC_HDR_LEN));
             buf_free(&rec);
+            if (rc != SC_OK)
+                break;
         }
     }
     *consumed = used;

@@ -7,6 +7,8 @@
 #ifndef SC_KDF_H
 #define SC_KDF_H
 
+#include "attr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/types.h>
@@ -24,29 +26,27 @@ typedef struct {
     int keyed;                 /* `mac` holds `key` */
 } kdf_ctx;
 
-#define KDF_WUR __attribute__((warn_unused_result))
-
 /* On failure the kdf_ctx must still be cleared. */
-KDF_WUR int kdf_init(kdf_ctx *k, const sc_algs *a);
+SC_WUR int kdf_init(kdf_ctx *k, const sc_algs *a);
 /* 1 when HKDF runs in the provider (EVP_KDF), 0 when over EVP_MAC. */
 int kdf_uses_evp_kdf(const kdf_ctx *k);
 /* Frees the MAC context and wipes the key; a cleared kdf_ctx may be
  * cleared again. */
 void kdf_clear(kdf_ctx *k);
 
-KDF_WUR int kdf_extract(kdf_ctx *k, const uint8_t salt[SC_HASH_LEN],
+SC_WUR int kdf_extract(kdf_ctx *k, const uint8_t salt[SC_HASH_LEN],
                 const uint8_t *ikm, size_t ikm_len, uint8_t out[SC_HASH_LEN]);
 /* Expand-Label(secret, label, context, L); label without the "sc1 " prefix. */
-KDF_WUR int kdf_expand_label(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
+SC_WUR int kdf_expand_label(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
                      const char *label, size_t label_len,
                      const uint8_t *context, size_t context_len,
                      uint8_t *out, size_t out_len);
-KDF_WUR int kdf_derive_secret(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
+SC_WUR int kdf_derive_secret(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
                       const char *label, const uint8_t *context,
                       size_t context_len, uint8_t out[SC_HASH_LEN]);
-KDF_WUR int kdf_hmac(kdf_ctx *k, const uint8_t key[SC_HASH_LEN],
+SC_WUR int kdf_hmac(kdf_ctx *k, const uint8_t key[SC_HASH_LEN],
              const uint8_t *data, size_t len, uint8_t out[SC_HASH_LEN]);
-KDF_WUR int kdf_hash(const sc_algs *a, const uint8_t *data, size_t len,
+SC_WUR int kdf_hash(const sc_algs *a, const uint8_t *data, size_t len,
              uint8_t out[SC_HASH_LEN]);
 
 #endif

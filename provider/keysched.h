@@ -5,14 +5,14 @@
 #ifndef SC_KEYSCHED_H
 #define SC_KEYSCHED_H
 
+#include "attr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "algs.h"
 #include "record.h"
 #include "sovchain.h"
-
-#define KEYSCHED_WUR __attribute__((warn_unused_result))
 
 /* Where the schedule moves on, in handshake order (section 7). */
 typedef enum {
@@ -25,16 +25,16 @@ typedef enum {
 
 /* s0 = Extract(0, 0) and Derive-Secret(s0, "derived", ""): the same for
  * every handshake, computed once per context into a->s0, a->derived_hs. */
-KEYSCHED_WUR int keysched_constants(sc_algs *a);
+SC_WUR int keysched_constants(sc_algs *a);
 
 /* Run the derivations of point `p` for this connection and install the
  * traffic keys it yields (none for MASTER; none, and the handshake state
  * freed, for EXPORTER). */
-KEYSCHED_WUR int keysched_advance(sc_conn *c, keysched_point p);
+SC_WUR int keysched_advance(sc_conn *c, keysched_point p);
 
 /* Key update (section 4): the direction's secret becomes
  * Expand-Label(secret, "upd", "", 32), with its key and IV, seq 0. */
-KEYSCHED_WUR int keysched_update(const sc_algs *a, rec_dir *d, int encrypt);
+SC_WUR int keysched_update(const sc_algs *a, rec_dir *d, int encrypt);
 
 /* The point's name, for logs. */
 const char *keysched_point_name(keysched_point p);

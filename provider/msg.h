@@ -4,12 +4,12 @@
 #ifndef SC_MSG_H
 #define SC_MSG_H
 
+#include "attr.h"
+
 #include "buf.h"
 #include "conn.h"
 
 #define SC_VERSION 0x0001
-
-#define MSG_WUR __attribute__((warn_unused_result))
 
 /* The twelve steps (PROTOCOL.md section 4); the value is the record type
  * and the transcript's n. */
@@ -30,31 +30,31 @@ enum msg_step {
 #define MSG_FIRST MSG_CLIENT_HELLO
 #define MSG_LAST MSG_SECURE_ACK
 
-MSG_WUR int msg_client_hello_build(sc_conn *c, sc_buf *b);
-MSG_WUR int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_server_hello_build(sc_conn *c, sc_buf *b);
-MSG_WUR int msg_server_hello_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_cert_chain_build(sc_conn *c, sc_buf *b);             /* 3 and 5 */
-MSG_WUR int msg_server_cert_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_client_cert_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_cert_request_build(sc_conn *c, sc_buf *b);
-MSG_WUR int msg_cert_request_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_kx1_build(sc_conn *c, sc_buf *b);
-MSG_WUR int msg_kx1_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_kx2_build(sc_conn *c, sc_buf *b);
-MSG_WUR int msg_kx2_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_confirm1_build(sc_conn *c, sc_buf *b);
-MSG_WUR int msg_confirm1_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_confirm2_build(sc_conn *c, sc_buf *b);
-MSG_WUR int msg_confirm2_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_client_auth_build(sc_conn *c, sc_buf *b);
-MSG_WUR int msg_client_auth_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_server_auth_build(sc_conn *c, sc_buf *b);
+SC_WUR int msg_client_hello_build(sc_conn *c, sc_buf *b);
+SC_WUR int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_server_hello_build(sc_conn *c, sc_buf *b);
+SC_WUR int msg_server_hello_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_cert_chain_build(sc_conn *c, sc_buf *b);             /* 3 and 5 */
+SC_WUR int msg_server_cert_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_client_cert_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_cert_request_build(sc_conn *c, sc_buf *b);
+SC_WUR int msg_cert_request_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_kx1_build(sc_conn *c, sc_buf *b);
+SC_WUR int msg_kx1_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_kx2_build(sc_conn *c, sc_buf *b);
+SC_WUR int msg_kx2_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_confirm1_build(sc_conn *c, sc_buf *b);
+SC_WUR int msg_confirm1_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_confirm2_build(sc_conn *c, sc_buf *b);
+SC_WUR int msg_confirm2_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_client_auth_build(sc_conn *c, sc_buf *b);
+SC_WUR int msg_client_auth_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_server_auth_build(sc_conn *c, sc_buf *b);
 /* 11 is handled in two halves: the keys switch once it is parsed, before
  * its signature is checked (section 2). */
-MSG_WUR int msg_server_auth_handle(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_server_auth_check(sc_conn *c, const uint8_t *body, size_t len);
-MSG_WUR int msg_secure_ack_build(sc_conn *c, sc_buf *b);
-MSG_WUR int msg_secure_ack_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_server_auth_handle(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_server_auth_check(sc_conn *c, const uint8_t *body, size_t len);
+SC_WUR int msg_secure_ack_build(sc_conn *c, sc_buf *b);
+SC_WUR int msg_secure_ack_handle(sc_conn *c, const uint8_t *body, size_t len);
 
 #endif
