@@ -5,9 +5,11 @@
 #include <strings.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
+#include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <openssl/provider.h>
 
-#include "kdf.h"
+#include "keysched.h"
 #include "sovchain.h"
 
 /* Section 6. AES-GCM's record limit is the confidentiality bound of
@@ -103,18 +105,37 @@ static EVP_MAC_CTX *hmac_template(const sc_algs *a)
     return m;
 }
 
-static int schedule_constants(sc_algs *a)
+/* One clause of a property query names fips=yes; spaces around the
+ * clause and its '=' are allowed, names are case-insensitive. */
+static int clause_is_fips(const char *p, size_t n)
 {
-    static const uint8_t zero[SC_HASH_LEN];
-    kdf_ctx k;
-    int rc = kdf_init(&k, a);
+    char buf[32];
+    size_t m = 0;
 
-    if (rc == SC_OK)
-        rc = kdf_extract(&k, zero, zero, sizeof(zero), a->s0);
-    if (rc == SC_OK)
-        rc = kdf_derive_secret(&k, a->s0, "derived", NULL, 0, a->derived_hs);
-    kdf_clear(&k);
-    return rc;
+    for (size_t i = 0; i < n && m < sizeof(buf) - 1; i++)
+        if (p[i] != ' ' && p[i] != '\t')
+            buf[m++] = p[i];
+    buf[m] = '\0';
+    return strcasecmp(buf, "fips=yes") == 0 || strcasecmp(buf, "?fips=yes") == 0
+        || strcasecmp(buf, "fips") == 0 || strcasecmp(buf, "?fips") == 0;
+}
+
+int algs_wants_fips(OSSL_LIB_CTX *libctx, const char *propq, const EVP_MAC *hmac)
+{
+    const OSSL_PROVIDER *prov;
+
+    for (const char *p = propq; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if (clause_is_fips(p, n))
+            return 1;
+        p = end ? end + 1 : NULL;
+    }
+    if (EVP_default_properties_is_fips_enabled(libctx))
+        return 1;
+    prov = hmac != NULL ? EVP_MAC_get0_provider(hmac) : NULL;
+    return prov != NULL && strcmp(OSSL_PROVIDER_get0_name(prov), "fips") == 0;
 }
 
 int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
@@ -130,7 +151,12 @@ int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
     a->eph = kx_alg_fetch(libctx, a->propq, KX_X25519_EPH);
     if (a->sha256 == NULL || a->hmac == NULL || a->eph == NULL)
         return SC_ERR_UNSUPPORTED;
-    if ((a->hmac_sha256 = hmac_template(a)) == NULL || schedule_constants(a) != SC_OK)
+    /* Under FIPS the key schedule uses the provider's HKDF: fetched here,
+     * once; without it the context is refused, not quietly downgraded. */
+    if (algs_wants_fips(libctx, a->propq, a->hmac)
+        && (a->hkdf = EVP_KDF_fetch(libctx, "HKDF", a->propq)) == NULL)
+        return SC_ERR_UNSUPPORTED;
+    if ((a->hmac_sha256 = hmac_template(a)) == NULL || keysched_constants(a) != SC_OK)
         return SC_ERR_UNSUPPORTED;
     for (size_t i = 0; i < suite_count; i++) {
         a->cipher[i] = EVP_CIPHER_fetch(libctx, suite_table[i].evp_name, a->propq);
@@ -146,6 +172,7 @@ void algs_release(sc_algs *a)
     EVP_MD_free(a->sha256);
     EVP_MAC_free(a->hmac);
     EVP_MAC_CTX_free(a->hmac_sha256);
+    EVP_KDF_free(a->hkdf);
     kx_alg_free(a->eph);
     for (size_t i = 0; i < suite_count; i++)
         EVP_CIPHER_free(a->cipher[i]);

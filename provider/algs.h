@@ -4,6 +4,8 @@
 #ifndef SC_ALGS_H
 #define SC_ALGS_H
 
+#include "attr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/types.h>
@@ -44,6 +46,8 @@ typedef struct {
     EVP_MD *sha256;
     EVP_MAC *hmac;
     EVP_MAC_CTX *hmac_sha256;    /* HMAC with its digest set: duplicated per user */
+    EVP_KDF *hkdf;               /* the provider's HKDF: set when FIPS is asked
+                                  * for (algs_wants_fips), else NULL */
     /* Section 7's first two steps see only zeros: s0 = Extract(0, 0) and
      * Derive-Secret(s0, "derived", "") are the same for every handshake. */
     uint8_t s0[SC_HASH_LEN];
@@ -54,8 +58,14 @@ typedef struct {
 } sc_algs;
 
 /* SC_OK, or an error when a mandatory algorithm (SHA-256, HMAC, X25519,
- * at least one suite) is missing. */
-int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq);
+ * at least one suite; HKDF when FIPS is asked for) is missing. */
+SC_WUR int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq);
+/* Whether this library context and property query ask for FIPS: a clause
+ * "fips=yes" (or "?fips=yes", or bare "fips") in `propq`, FIPS default
+ * properties on `libctx`, or an HMAC that comes from the "fips" provider.
+ * The key schedule then derives with the provider's own HKDF (EVP_KDF)
+ * rather than HKDF written out over EVP_MAC (kdf.c). */
+int algs_wants_fips(OSSL_LIB_CTX *libctx, const char *propq, const EVP_MAC *hmac);
 void algs_release(sc_algs *a);
 
 #endif

@@ -4,44 +4,46 @@
 #include <string.h>
 #include <openssl/crypto.h>
 
+#include "sovchain.h"
+
 int cur_u8(sc_cur *c, uint8_t *v)
 {
     if (c->left < 1)
-        return -1;
+        return SC_ERR_PROTOCOL;
     *v = c->p[0];
     c->p++;
     c->left--;
-    return 0;
+    return SC_OK;
 }
 
 int cur_u16(sc_cur *c, uint16_t *v)
 {
     if (c->left < 2)
-        return -1;
+        return SC_ERR_PROTOCOL;
     *v = (uint16_t)((c->p[0] << 8) | c->p[1]);
     c->p += 2;
     c->left -= 2;
-    return 0;
+    return SC_OK;
 }
 
 int cur_bytes(sc_cur *c, size_t n, const uint8_t **out)
 {
     if (c->left < n)
-        return -1;
+        return SC_ERR_PROTOCOL;
     *out = c->p;
     c->p += n;
     c->left -= n;
-    return 0;
+    return SC_OK;
 }
 
 int cur_copy(sc_cur *c, uint8_t *out, size_t n)
 {
     const uint8_t *p;
 
-    if (cur_bytes(c, n, &p) != 0)
-        return -1;
+    if (cur_bytes(c, n, &p) != SC_OK)
+        return SC_ERR_PROTOCOL;
     memcpy(out, p, n);
-    return 0;
+    return SC_OK;
 }
 
 int cur_vec8(sc_cur *c, const uint8_t **out, size_t *len)
@@ -49,12 +51,12 @@ int cur_vec8(sc_cur *c, const uint8_t **out, size_t *len)
     sc_cur save = *c;
     uint8_t n;
 
-    if (cur_u8(c, &n) != 0 || cur_bytes(c, n, out) != 0) {
+    if (cur_u8(c, &n) != SC_OK || cur_bytes(c, n, out) != SC_OK) {
         *c = save;
-        return -1;
+        return SC_ERR_PROTOCOL;
     }
     *len = n;
-    return 0;
+    return SC_OK;
 }
 
 int cur_vec16(sc_cur *c, const uint8_t **out, size_t *len)
@@ -62,17 +64,17 @@ int cur_vec16(sc_cur *c, const uint8_t **out, size_t *len)
     sc_cur save = *c;
     uint16_t n;
 
-    if (cur_u16(c, &n) != 0 || cur_bytes(c, n, out) != 0) {
+    if (cur_u16(c, &n) != SC_OK || cur_bytes(c, n, out) != SC_OK) {
         *c = save;
-        return -1;
+        return SC_ERR_PROTOCOL;
     }
     *len = n;
-    return 0;
+    return SC_OK;
 }
 
 int cur_end(const sc_cur *c)
 {
-    return c->left == 0 ? 0 : -1;
+    return c->left == 0 ? SC_OK : SC_ERR_PROTOCOL;
 }
 
 uint8_t *buf_reserve(sc_buf *b, size_t n)
@@ -122,11 +124,11 @@ int buf_put(sc_buf *b, const void *p, size_t n)
     uint8_t *w = buf_reserve(b, n);
 
     if (w == NULL)
-        return -1;
+        return SC_ERR_NOMEM;
     if (n)
         memcpy(w, p, n);
     buf_commit(b, n);
-    return 0;
+    return SC_OK;
 }
 
 int buf_u8(sc_buf *b, uint8_t v)

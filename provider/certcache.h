@@ -6,6 +6,8 @@
 #ifndef SC_CERTCACHE_H
 #define SC_CERTCACHE_H
 
+#include "attr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -22,7 +24,7 @@ void cert_cache_free(cert_cache *cc);
  * valid_until (the window cert_verify_chain gives: the path's validity
  * and its CRLs' nextUpdate, compared as a fresh check does) and for at
  * most CERT_CACHE_TTL seconds. */
-int cert_cache_get(cert_cache *cc, const uint8_t key[SC_HASH_LEN], time_t now,
+SC_WUR int cert_cache_get(cert_cache *cc, const uint8_t key[SC_HASH_LEN], time_t now,
                    STACK_OF(X509) **chain);
 void cert_cache_put(cert_cache *cc, const uint8_t key[SC_HASH_LEN],
                     STACK_OF(X509) *chain, time_t valid_from,

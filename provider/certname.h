@@ -7,6 +7,8 @@
 #ifndef SC_CERTNAME_H
 #define SC_CERTNAME_H
 
+#include "attr.h"
+
 #include <openssl/x509.h>
 
 #define CERTNAME_NO_CN   (-1) /* the subject has no CN */
@@ -17,7 +19,7 @@
  * it with OPENSSL_free), and its length, which counts any embedded NUL: the
  * caller decides what such a name matches. Otherwise one of the negative
  * codes above, and *utf8 is NULL. */
-int certname_cn(X509 *x, unsigned char **utf8);
+SC_WUR int certname_cn(X509 *x, unsigned char **utf8);
 
 /* How many CN attributes the subject holds. */
 int certname_cn_count(X509 *x);

@@ -10,7 +10,8 @@
 #include <openssl/x509.h>
 
 #include "handshake.h"
-#include "kdf.h"
+#include "keysched.h"
+#include "msg.h"
 
 #define OUTPUT_LIMIT (64 * 1024)
 
@@ -47,7 +48,7 @@ void sc_conn_free(sc_conn *c)
     buf_free(&c->in);
     buf_free(&c->out);
     buf_free(&c->app);
-    hs_state_free(c);
+    handshake_state_free(c);
     sk_X509_pop_free(c->peer_chain, X509_free);
     free(c->server_name);
     testing_free(c);
@@ -91,8 +92,8 @@ int conn_fail(sc_conn *c, int err, int alert, const char *fmt, ...)
     va_end(ap);
     if (alert >= 0) {
         uint8_t code = (uint8_t)alert;
-        c->alert_sent = alert;
-        (void)rec_seal(&c->wr, REC_TYPE_ALERT, &code, 1, &c->out);
+        /* Already failing: an alert that cannot be queued is not sent. */
+        c->alert_sent = rec_seal(&c->wr, REC_TYPE_ALERT, &code, 1, &c->out) == SC_OK ? alert : -1;
     }
     /* Nothing more will be opened: drop what is half-received. */
     buf_free(&c->in);
@@ -138,30 +139,17 @@ int sc_conn_start(sc_conn *c)
     /* A client always checks a name (section 4.1) and needs anchors. */
     if (c->server_name == NULL || c->server_name[0] == '\0' || !c->ctx->have_trust)
         return SC_ERR_CONFIG;
-    return hs_start(c);
+    return handshake_start(c);
 }
 
 /* ---- Receiving. */
-
-/* A key update after the handshake, whose HMAC context is gone: a
- * temporary one (updates are rare, connections many). */
-static int dir_update(sc_conn *c, rec_dir *d, int encrypt)
-{
-    kdf_ctx k;
-    int rc = kdf_init(&k, &c->ctx->algs);
-
-    if (rc == SC_OK)
-        rc = rec_update(d, &k, encrypt);
-    kdf_clear(&k);
-    return rc;
-}
 
 static int send_key_update(sc_conn *c, uint8_t request)
 {
     int rc = conn_send_record(c, REC_TYPE_KEY_UPDATE, &request, 1);
 
     if (rc == SC_OK)
-        rc = dir_update(c, &c->wr, 1);
+        rc = keysched_update(&c->ctx->algs, &c->wr, 1);
     if (rc == SC_OK && c->testing) {
         char name[16];
         rec_name(&c->wr, name, sizeof(name));
@@ -179,7 +167,7 @@ static int on_alert(sc_conn *c, const uint8_t *body, size_t len)
         return conn_fail(c, SC_ERR_PEER_ALERT, -1, "peer sent alert %s",
                          sc_alert_name(body[0]));
     }
-    if (!hs_done(c)) {
+    if (!handshake_done(c)) {
         c->alert_recv = 0;
         return conn_fail(c, SC_ERR_PEER_ALERT, -1, "close_notify before the handshake completed");
     }
@@ -194,13 +182,13 @@ static int on_key_update(sc_conn *c, const uint8_t *body, size_t len)
 {
     int rc;
 
-    if (!hs_done(c))
+    if (!handshake_done(c))
         return conn_reject(c, SC_ALERT_UNEXPECTED_MESSAGE, "key_update before the handshake completed");
     if (len != 1)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "key update length %zu", len);
     if (body[0] > 1)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "key update request %u", body[0]);
-    if ((rc = dir_update(c, &c->rd, 0)) != SC_OK)
+    if ((rc = keysched_update(&c->ctx->algs, &c->rd, 0)) != SC_OK)
         return conn_fail(c, rc, SC_ALERT_INTERNAL_ERROR, "key update failed");
     if (c->testing) {
         char name[16];
@@ -230,19 +218,19 @@ static int on_record(sc_conn *c, uint8_t type, const uint8_t *body, size_t len)
     case REC_TYPE_KEY_UPDATE:
         return on_key_update(c, body, len);
     case REC_TYPE_APPDATA:
-        if (!hs_done(c))
+        if (!handshake_done(c))
             return conn_reject(c, SC_ALERT_UNEXPECTED_MESSAGE,
                                "application_data before the handshake completed");
         c->bytes_recv += len;
         return SC_OK;
     default:
-        return hs_receive(c, type, body, len);
+        return handshake_receive(c, type, body, len);
     }
 }
 
 static int type_known(uint8_t type)
 {
-    return (type >= 1 && type <= 12) || type == REC_TYPE_ALERT
+    return (type >= MSG_FIRST && type <= MSG_LAST) || type == REC_TYPE_ALERT
         || type == REC_TYPE_APPDATA || type == REC_TYPE_KEY_UPDATE;
 }
 
@@ -314,9 +302,21 @@ static int process_record(sc_conn *c, const uint8_t *rec, size_t frag)
     return open_record(c, rec, frag);
 }
 
+/* A record's outcome: every failure below ends the connection through
+ * conn_fail; one that did not (a status passed up without it) ends it
+ * here, so feeding never goes on past an error. */
+static int record_done(sc_conn *c, int rc)
+{
+    if (rc != SC_OK && !c->failed)
+        return conn_fail(c, rc, SC_ALERT_INTERNAL_ERROR, "record processing failed: %s",
+                         sc_strerror(rc));
+    return rc;
+}
+
 int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
 {
     size_t used = 0, frag;
+    int rc;
 
     *consumed = 0;
     if (c == NULL || (in == NULL && len > 0))
@@ -333,7 +333,8 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
                 break;
             if (avail >= REC_HDR_LEN + frag) {
                 used += REC_HDR_LEN + frag;
-                process_record(c, in + used - REC_HDR_LEN - frag, frag);
+                if (record_done(c, process_record(c, in + used - REC_HDR_LEN - frag, frag)) != SC_OK)
+                    break;
                 continue;
             }
         }
@@ -344,10 +345,9 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
         if (have >= REC_HDR_LEN)
             want += ((size_t)buf_data(&c->in)[1] << 8) | buf_data(&c->in)[2];
         size_t take = want - have < avail ? want - have : avail;
-        if (buf_put(&c->in, in + used, take) != 0) {
-            conn_fail(c, SC_ERR_NOMEM, SC_ALERT_INTERNAL_ERROR, "out of memory");
+        if (buf_put(&c->in, in + used, take) != SC_OK
+            && conn_fail(c, SC_ERR_NOMEM, SC_ALERT_INTERNAL_ERROR, "out of memory") != SC_OK)
             break;
-        }
         used += take;
         have += take;
         if (have == REC_HDR_LEN && want == REC_HDR_LEN) {
@@ -359,8 +359,10 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
         if (have == want) {
             sc_buf rec = c->in;
             memset(&c->in, 0, sizeof(c->in));
-            process_record(c, buf_data(&rec), want - REC_HDR_LEN);
+            rc = record_done(c, process_record(c, buf_data(&rec), want - REC_HDR_LEN));
             buf_free(&rec);
+            if (rc != SC_OK)
+                break;
         }
     }
     *consumed = used;
@@ -472,7 +474,7 @@ static int check_writable(const sc_conn *c)
         return SC_ERR_ARG;
     if (c->failed)
         return c->err;
-    if (!hs_done(c))
+    if (!handshake_done(c))
         return SC_ERR_STATE;
     if (c->we_closed)
         return SC_ERR_CLOSED;
@@ -579,7 +581,7 @@ int sc_conn_close(sc_conn *c)
         return c->err;
     if (c->we_closed)
         return SC_OK;
-    if (!hs_done(c))
+    if (!handshake_done(c))
         return conn_fail(c, SC_ERR_CLOSED, SC_ALERT_CLOSE_NOTIFY,
                          "closed before the handshake completed");
     if ((rc = conn_send_record(c, REC_TYPE_ALERT, &code, 1)) != SC_OK)
@@ -607,10 +609,10 @@ sc_state sc_conn_state(const sc_conn *c)
         return SC_STATE_FAILED;
     if (c->peer_closed && c->we_closed)
         return SC_STATE_CLOSED;
-    return hs_done(c) ? SC_STATE_OPEN : SC_STATE_HANDSHAKE;
+    return handshake_done(c) ? SC_STATE_OPEN : SC_STATE_HANDSHAKE;
 }
 
-int sc_conn_handshake_done(const sc_conn *c) { return hs_done(c); }
+int sc_conn_handshake_done(const sc_conn *c) { return handshake_done(c); }
 int sc_conn_can_write(const sc_conn *c) { return check_writable(c) == SC_OK; }
 int sc_conn_peer_closed(const sc_conn *c) { return c->peer_closed; }
 int sc_conn_write_closed(const sc_conn *c) { return c->we_closed; }
@@ -641,30 +643,4 @@ X509 *sc_conn_peer_cert(const sc_conn *c)
 const char *sc_conn_peer_identity(const sc_conn *c)
 {
     return c->identity;
-}
-
-/* Export(label, context, L) = Expand-Label(Derive-Secret(exp, label, ""),
- * "export", SHA-256(context), L)  (section 7). */
-int sc_conn_export(const sc_conn *c, const char *label, const uint8_t *context,
-                   size_t context_len, uint8_t *out, size_t out_len)
-{
-    uint8_t secret[SC_HASH_LEN], hash[SC_HASH_LEN];
-    kdf_ctx k;
-    int rc;
-
-    if (c == NULL || label == NULL || out == NULL || strlen(label) > 251
-        || out_len > 255 * SC_HASH_LEN || (context == NULL && context_len))
-        return SC_ERR_ARG;
-    if (c->failed || !hs_done(c))
-        return SC_ERR_STATE;
-    rc = kdf_init(&k, &c->ctx->algs);
-    if (rc == SC_OK)
-        rc = kdf_derive_secret(&k, c->exp, label, NULL, 0, secret);
-    if (rc == SC_OK)
-        rc = kdf_hash(k.a, context ? context : (const uint8_t *)"", context_len, hash);
-    if (rc == SC_OK)
-        rc = kdf_expand_label(&k, secret, "export", 6, hash, sizeof(hash), out, out_len);
-    kdf_clear(&k);
-    OPENSSL_cleanse(secret, sizeof(secret));
-    return rc;
 }

@@ -3,6 +3,8 @@
 #ifndef SC_CONN_H
 #define SC_CONN_H
 
+#include "attr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/types.h>
@@ -88,13 +90,13 @@ struct sc_conn {
 /* Ends the connection: records the error and its sentence, and queues
  * `alert` (sealed under the current write key, or clear) unless it is -1.
  * Returns `err` so callers can `return conn_fail(...)`. */
-int conn_fail(sc_conn *c, int err, int alert, const char *fmt, ...)
+SC_WUR int conn_fail(sc_conn *c, int err, int alert, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Shorthand: a protocol violation answered with `alert`. */
 #define conn_reject(c, alert, ...) conn_fail((c), SC_ERR_PROTOCOL, (alert), __VA_ARGS__)
 
 /* Seal one record with the current write key and queue it. */
-int conn_send_record(sc_conn *c, uint8_t type, const uint8_t *body, size_t len);
+SC_WUR int conn_send_record(sc_conn *c, uint8_t type, const uint8_t *body, size_t len);
 
 /* Testing hooks (testing.c): record a named secret when recording is on. */
 void testing_record(sc_conn *c, const char *name, const uint8_t *v, size_t len);

@@ -3,6 +3,8 @@
 #ifndef SC_KX_H
 #define SC_KX_H
 
+#include "attr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/types.h>
@@ -35,7 +37,7 @@ size_t kx_alg_server_share_len(const kx_alg *alg);
  * NULL and the share is empty. The share is written to `share`
  * (cap >= client share len), its length to *share_len.
  */
-int kx_keygen(const kx_alg *alg, const uint8_t *inject, size_t inject_len,
+SC_WUR int kx_keygen(const kx_alg *alg, const uint8_t *inject, size_t inject_len,
               EVP_PKEY **priv, uint8_t *share, size_t cap, size_t *share_len);
 
 /*
@@ -47,7 +49,7 @@ int kx_keygen(const kx_alg *alg, const uint8_t *inject, size_t inject_len,
  * (wrong length, not on the curve, identity) or gives an all-zero result
  * (X25519, X448): the alert is then illegal_parameter.
  */
-int kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer,
+SC_WUR int kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer,
               size_t peer_len, uint8_t *secret, size_t secret_cap,
               size_t *secret_len);
 
@@ -58,7 +60,7 @@ int kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer,
  * and the secret (`secret_cap` bytes of room, as kx_derive). Errors as
  * kx_derive.
  */
-int kx_respond(const kx_alg *alg, const uint8_t *client_share,
+SC_WUR int kx_respond(const kx_alg *alg, const uint8_t *client_share,
                size_t client_len, const uint8_t *inject, size_t inject_len,
                uint8_t *share, size_t cap, size_t *share_len,
                uint8_t *secret, size_t secret_cap, size_t *secret_len);

@@ -4,7 +4,6 @@
 #include <openssl/x509.h>
 
 #include "cert.h"
-#include "handshake.h"
 #include "msg.h"
 
 #define CLIENT_CONTEXT "Sovereign-Chain v1 client auth"
@@ -63,12 +62,12 @@ static int check_signature(sc_conn *c, const char *context, int th,
     return rc;
 }
 
-int client_auth_build(sc_conn *c, sc_buf *b)
+int msg_client_auth_build(sc_conn *c, sc_buf *b)
 {
-    return put_signature(c, b, CLIENT_CONTEXT, 9, c->hs->peer_sent_cert);
+    return put_signature(c, b, CLIENT_CONTEXT, MSG_KEY_CONFIRM2, c->hs->peer_sent_cert);
 }
 
-int client_auth_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_client_auth_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
     const uint8_t *sig;
     size_t sig_len;
@@ -84,7 +83,7 @@ int client_auth_handle(sc_conn *c, const uint8_t *body, size_t len)
     } else {
         if (sig_len == 0)
             return conn_reject(c, SC_ALERT_DECRYPT_ERROR, "ClientAuth signature is empty");
-        if ((rc = check_signature(c, CLIENT_CONTEXT, 9, sig, sig_len)) != SC_OK)
+        if ((rc = check_signature(c, CLIENT_CONTEXT, MSG_KEY_CONFIRM2, sig, sig_len)) != SC_OK)
             return rc;
     }
     /* Local policy on the verified identity (section 4, step 10). */
@@ -96,27 +95,29 @@ int client_auth_handle(sc_conn *c, const uint8_t *body, size_t len)
     return SC_OK;
 }
 
-int server_auth_build(sc_conn *c, sc_buf *b)
+int msg_server_auth_build(sc_conn *c, sc_buf *b)
 {
-    return put_signature(c, b, SERVER_CONTEXT, 10, 1);
+    return put_signature(c, b, SERVER_CONTEXT, MSG_CLIENT_AUTH, 1);
 }
 
-int server_auth_handle(sc_conn *c, const uint8_t *body, size_t len)
+/* Section 2: keys switch once 11 is parsed, before its signature is
+ * checked, so a rejection of the signature already travels under c_ap.
+ * The handshake table runs the switch between these two. */
+int msg_server_auth_handle(sc_conn *c, const uint8_t *body, size_t len)
+{
+    const uint8_t *sig;
+    size_t sig_len;
+
+    return parse_signature(c, "ServerAuth", body, len, &sig, &sig_len);
+}
+
+int msg_server_auth_check(sc_conn *c, const uint8_t *body, size_t len)
 {
     const uint8_t *sig;
     size_t sig_len;
     int rc = parse_signature(c, "ServerAuth", body, len, &sig, &sig_len);
 
-    /* Section 2: keys switch once 11 is parsed, before its signature is
-     * checked, so a rejection already travels under c_ap. */
     if (rc == SC_OK)
-        rc = ks_install_application_keys(c);
-    if (rc == SC_OK)
-        rc = check_signature(c, SERVER_CONTEXT, 10, sig, sig_len);
+        rc = check_signature(c, SERVER_CONTEXT, MSG_CLIENT_AUTH, sig, sig_len);
     return rc;
-}
-
-int after_server_auth_sent(sc_conn *c)
-{
-    return ks_install_application_keys(c);
 }

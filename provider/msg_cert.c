@@ -24,7 +24,7 @@ static int sends_chain(const sc_conn *c)
     return c->role == SC_ROLE_SERVER || c->hs->mode != SC_VERIFY_NONE;
 }
 
-int cert_chain_build(sc_conn *c, sc_buf *b)
+int msg_cert_chain_build(sc_conn *c, sc_buf *b)
 {
     int sends = sends_chain(c);
 
@@ -122,7 +122,7 @@ static int verify_peer(sc_conn *c, const uint8_t *body, size_t len,
     return SC_OK;
 }
 
-int server_cert_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_server_cert_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
     const uint8_t *der[MAX_CHAIN];
     size_t der_len[MAX_CHAIN], n;
@@ -131,7 +131,7 @@ int server_cert_handle(sc_conn *c, const uint8_t *body, size_t len)
     return rc != SC_OK ? rc : verify_peer(c, body, len, der, der_len, n);
 }
 
-int client_cert_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_client_cert_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
     const uint8_t *der[MAX_CHAIN];
     size_t der_len[MAX_CHAIN], n;
@@ -151,7 +151,7 @@ int client_cert_handle(sc_conn *c, const uint8_t *body, size_t len)
     return verify_peer(c, body, len, der, der_len, n);
 }
 
-int cert_request_build(sc_conn *c, sc_buf *b)
+int msg_cert_request_build(sc_conn *c, sc_buf *b)
 {
     const sc_ctx *ctx = c->ctx;
     /* The CA names are only a hint: with mode 0 they must be empty, and
@@ -166,7 +166,7 @@ int cert_request_build(sc_conn *c, sc_buf *b)
     return SC_OK;
 }
 
-int cert_request_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_cert_request_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
     sc_cur cur;
     uint8_t mode;

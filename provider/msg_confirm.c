@@ -2,7 +2,6 @@
  * transcript, compared in constant time (PROTOCOL.md section 4). */
 #include <openssl/crypto.h>
 
-#include "handshake.h"
 #include "kdf.h"
 #include "msg.h"
 
@@ -31,39 +30,32 @@ static int check_mac(sc_conn *c, const char *msg, const uint8_t *body,
     return SC_OK;
 }
 
-int confirm1_build(sc_conn *c, sc_buf *b)
+int msg_confirm1_build(sc_conn *c, sc_buf *b)
 {
-    return put_mac(c, b, c->hs->c_confirm, 7);
+    return put_mac(c, b, c->hs->c_confirm, MSG_KEY_EXCHANGE2);
 }
 
-int confirm1_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_confirm1_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
-    return check_mac(c, "KeyConfirm1", body, len, c->hs->c_confirm, 7);
+    return check_mac(c, "KeyConfirm1", body, len, c->hs->c_confirm, MSG_KEY_EXCHANGE2);
 }
 
-int confirm2_build(sc_conn *c, sc_buf *b)
+int msg_confirm2_build(sc_conn *c, sc_buf *b)
 {
-    return put_mac(c, b, c->hs->s_confirm, 8);
+    return put_mac(c, b, c->hs->s_confirm, MSG_KEY_CONFIRM1);
 }
 
-int confirm2_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_confirm2_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
-    return check_mac(c, "KeyConfirm2", body, len, c->hs->s_confirm, 8);
+    return check_mac(c, "KeyConfirm2", body, len, c->hs->s_confirm, MSG_KEY_CONFIRM1);
 }
 
-int secure_ack_build(sc_conn *c, sc_buf *b)
+int msg_secure_ack_build(sc_conn *c, sc_buf *b)
 {
-    return put_mac(c, b, c->hs->s_ack, 11);
+    return put_mac(c, b, c->hs->s_ack, MSG_SERVER_AUTH);
 }
 
-int secure_ack_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_secure_ack_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
-    int rc = check_mac(c, "SecureAck", body, len, c->hs->s_ack, 11);
-
-    return rc == SC_OK ? ks_finish(c) : rc;
-}
-
-int after_secure_ack_sent(sc_conn *c)
-{
-    return ks_finish(c);
+    return check_mac(c, "SecureAck", body, len, c->hs->s_ack, MSG_SERVER_AUTH);
 }

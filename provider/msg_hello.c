@@ -4,7 +4,6 @@
 #include <string.h>
 #include <openssl/rand.h>
 
-#include "handshake.h"
 #include "kx.h"
 #include "msg.h"
 
@@ -45,7 +44,7 @@ static int ext_well_formed(const uint8_t *p, size_t len)
     return 1;
 }
 
-int client_hello_build(sc_conn *c, sc_buf *b)
+int msg_client_hello_build(sc_conn *c, sc_buf *b)
 {
     const uint16_t *suites, *groups;
     size_t ns = conn_suites(c, &suites), ng = conn_groups(c, &groups);
@@ -139,7 +138,7 @@ static void print_name(char *out, size_t cap, const uint8_t *n, size_t len)
     out[o] = '\0';
 }
 
-int client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
     const sc_algs *a = &c->ctx->algs;
     sc_cur cur;
@@ -196,7 +195,7 @@ int client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
     return rc;
 }
 
-int server_hello_build(sc_conn *c, sc_buf *b)
+int msg_server_hello_build(sc_conn *c, sc_buf *b)
 {
     if (buf_u16(b, SC_VERSION) || buf_put(b, c->hs->nonce, SC_NONCE_LEN)
         || buf_put(b, c->hs->eph_pub, SC_X25519_LEN)
@@ -213,7 +212,7 @@ static int offered(const uint16_t *codes, size_t n, uint16_t code)
     return 0;
 }
 
-int server_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_server_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
     const sc_algs *a = &c->ctx->algs;
     sc_cur cur;
@@ -249,10 +248,5 @@ int server_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "X25519 shared secret is all zero");
     if (rc != SC_OK)
         return rc;
-    return ks_install_handshake_keys(c);
-}
-
-int after_server_hello_sent(sc_conn *c)
-{
-    return ks_install_handshake_keys(c);
+    return SC_OK;
 }

@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handshake.h"
 #include "msg.h"
 
 static const kx_alg *chosen(const sc_conn *c)
@@ -46,7 +45,7 @@ static int alloc_share(hs_state *h, size_t len)
     return h->kx_share ? SC_OK : SC_ERR_NOMEM;
 }
 
-int kx1_build(sc_conn *c, sc_buf *b)
+int msg_kx1_build(sc_conn *c, sc_buf *b)
 {
     hs_state *h = c->hs;
     size_t kl, cap = kx_alg_client_share_len(chosen(c));
@@ -58,7 +57,7 @@ int kx1_build(sc_conn *c, sc_buf *b)
     return rc == SC_OK ? put_share(c, b) : rc;
 }
 
-int kx1_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_kx1_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
     hs_state *h = c->hs;
     const uint8_t *share, *inj;
@@ -79,17 +78,12 @@ int kx1_handle(sc_conn *c, const uint8_t *body, size_t len)
     return rc;
 }
 
-int kx2_build(sc_conn *c, sc_buf *b)
+int msg_kx2_build(sc_conn *c, sc_buf *b)
 {
     return put_share(c, b);
 }
 
-int after_kx2_sent(sc_conn *c)
-{
-    return ks_derive_master(c);
-}
-
-int kx2_handle(sc_conn *c, const uint8_t *body, size_t len)
+int msg_kx2_handle(sc_conn *c, const uint8_t *body, size_t len)
 {
     hs_state *h = c->hs;
     const uint8_t *share;
@@ -104,5 +98,5 @@ int kx2_handle(sc_conn *c, const uint8_t *body, size_t len)
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "KeyExchange2 %s share is invalid",
                            group_table[c->group].name);
-    return rc == SC_OK ? ks_derive_master(c) : rc;
+    return rc;
 }

@@ -38,18 +38,6 @@ int rec_install(rec_dir *d, kdf_ctx *k, int suite, int encrypt,
     return rc;
 }
 
-int rec_update(rec_dir *d, kdf_ctx *k, int encrypt)
-{
-    uint8_t next[SC_HASH_LEN];
-    int rc = kdf_expand_label(k, d->secret, "upd", 3, NULL, 0, next, SC_HASH_LEN);
-
-    if (rc == SC_OK)
-        rc = rec_install(d, k, d->suite, encrypt, next);
-    OPENSSL_cleanse(next, sizeof(next));
-    d->gen++;
-    return rc;
-}
-
 void rec_name(const rec_dir *d, char *out, size_t cap)
 {
     const char *base = d->base ? d->base : "clear";

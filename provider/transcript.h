@@ -2,6 +2,8 @@
 #ifndef SC_TRANSCRIPT_H
 #define SC_TRANSCRIPT_H
 
+#include "attr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/types.h>
@@ -15,10 +17,10 @@ typedef struct {
     int last;                      /* highest n added */
 } transcript;
 
-int transcript_init(transcript *t, const sc_algs *a);
+SC_WUR int transcript_init(transcript *t, const sc_algs *a);
 /* Adds u8 step || u16 len || body; records TH_step in th[step] when
  * `keep_th` (finishing a hash costs a block; most steps never read it). */
-int transcript_add(transcript *t, int step, const uint8_t *body, size_t len,
+SC_WUR int transcript_add(transcript *t, int step, const uint8_t *body, size_t len,
                    int keep_th);
 void transcript_free(transcript *t);
 

@@ -284,15 +284,6 @@ sc_conn *fh_conn_at(int p, sc_role role, int next)
 	return c;
 }
 
-typedef int (*handler)(sc_conn *c, const uint8_t *body, size_t len);
-
-static const handler handlers[13] = {
-	[1] = client_hello_handle, [2] = server_hello_handle, [3] = server_cert_handle,
-	[4] = cert_request_handle, [5] = client_cert_handle, [6] = kx1_handle,
-	[7] = kx2_handle, [8] = confirm1_handle, [9] = confirm2_handle,
-	[10] = client_auth_handle, [11] = server_auth_handle, [12] = secure_ack_handle,
-};
-
 int fh_deliver(sc_conn *c, const uint8_t *body, size_t len)
 {
 	int n = c->step + 1;
@@ -303,7 +294,7 @@ int fh_deliver(sc_conn *c, const uint8_t *body, size_t len)
 	/* msg.h: a handler runs once its body is in the transcript. */
 	if (transcript_add(&c->hs->tr, n, body, len, 1) != SC_OK)
 		abort();
-	rc = handlers[n](c, body, len);
+	rc = handshake_handle(c, n, body, len);
 	if (rc == SC_OK)
 		c->step = n;
 	if (verbose)

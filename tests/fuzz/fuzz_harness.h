@@ -55,9 +55,10 @@ void fh_pick(uint8_t sel, int n_variants, int *variant, int *profile);
  * does not reach that state. */
 sc_conn *fh_conn_at(int profile, sc_role role, int next);
 
-/* What hs_receive does for the expected step, without the table check and
- * without sending our next flight: add the body to the transcript, then run
- * that step's handler from provider/msg.h. Returns the handler's result. */
+/* What handshake_receive does for the expected step, without the table
+ * check and without sending our next flight: add the body to the
+ * transcript, then run handshake_handle (the step's handler, key schedule
+ * point and check). Returns its result. */
 int fh_deliver(sc_conn *c, const uint8_t *body, size_t len);
 
 /* The write direction of the peer of a connection of `role` in the data
