@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "pump.h"
+#include "sovchain_testing.h"
 
 /* Every context checks certificates as of this instant, inside the test
  * PKI's validity (2025..2045) and after client_expired's (2020..2021). */
