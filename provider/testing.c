@@ -8,6 +8,7 @@
 
 #include "conn.h"
 #include "kdf.h"
+#include "sovchain_testing.h"
 
 #define LOG_ENTRIES 64
 #define INJECT_MAX 128

@@ -9,7 +9,7 @@
 
 #include <openssl/x509v3.h>
 
-#include "certname.h"
+#include "provider/certname.h"
 
 /* The pattern "IP:addr[/prefix]" against an iPAddress SAN's octets. */
 static int ip_match(const char *pattern, const unsigned char *ip, int iplen)

@@ -15,6 +15,7 @@
 #include "fuzz_common.h"
 #include "fuzz_pki.h"
 #include "sovchain.h"
+#include "sovchain_testing.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

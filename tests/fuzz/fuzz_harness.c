@@ -11,6 +11,7 @@
 #include "fuzz_pki.h"
 #include "handshake.h"
 #include "msg.h"
+#include "sovchain_testing.h"
 
 
 typedef struct {

@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 
 #include "sovchain.h"
+#include "sovchain_testing.h"
 
 static const char *mode = "ku";
 

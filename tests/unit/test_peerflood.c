@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pump.h"
+#include "sovchain_testing.h"
 
 static int failures;
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "sovchain.h"
+#include "sovchain_testing.h"
 #include "vec_drive.h"
 #include "vec_json.h"
 

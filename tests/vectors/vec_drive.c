@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sovchain_testing.h"
+
 const char *vec_role_name(int is_server)
 {
     return is_server ? "server" : "client";

@@ -280,35 +280,6 @@ SC_API SC_WUR int sc_conn_export(const sc_conn *conn, const char *label,
 SC_API uint64_t sc_conn_bytes_sent(const sc_conn *conn);
 SC_API uint64_t sc_conn_bytes_received(const sc_conn *conn);
 
-/* ---- Testing only: reproducible handshakes for known-answer tests.
- * Never use in production: injected values replace fresh randomness. */
-typedef struct {
-    const uint8_t *nonce;        size_t nonce_len;        /* 32 bytes */
-    const uint8_t *x25519_priv;  size_t x25519_priv_len;  /* 32 bytes */
-    const uint8_t *kx_priv;      size_t kx_priv_len;      /* group's scalar; 0 = random */
-} sc_testing_random;
-SC_API SC_WUR int sc_testing_inject_random(sc_conn *conn,
-                                           const sc_testing_random *r);
-/* Extensions to send in our hello: `ext` is the raw ext block contents
- * (u16 type, u16 len, data ...). */
-SC_API SC_WUR int sc_testing_set_extensions(sc_conn *conn, const uint8_t *ext,
-                                            size_t len);
-/* Offer raw suite and group codes (client: ClientHello lists; server: its
- * preference order), unknown codes included, instead of the context's lists. */
-SC_API SC_WUR int sc_testing_set_offer(sc_conn *conn, const uint16_t *suites,
-                                       size_t n_suites, const uint16_t *groups,
-                                       size_t n_groups);
-/* A recorded secret or transcript hash by its name in the vectors ("TH7",
- * "dh", "hs", "c_hs", "ms", "c_ap+1", ...). Recording is on once random
- * values were injected. Copies into out (cap >= 64), sets *len. */
-SC_API SC_WUR int sc_testing_get_secret(const sc_conn *conn, const char *name,
-                                        uint8_t *out, size_t cap, size_t *len);
-/* Seal one record of any type under the current write key, as a peer
- * that misbehaves would (an empty application-data record, say). After the
- * handshake only. */
-SC_API SC_WUR int sc_testing_send_record(sc_conn *conn, uint8_t type,
-                                         const uint8_t *body, size_t len);
-
 #ifdef __cplusplus
 }
 #endif
