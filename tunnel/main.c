@@ -7,6 +7,8 @@
  * started).
  */
 #define _GNU_SOURCE
+#include "config.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -26,10 +28,6 @@
 #include "service.h"
 #include "stream.h"
 #include "worker.h"
-
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "0"
-#endif
 
 struct app {
     struct cli cli;
