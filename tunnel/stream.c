@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
-/* libevent's evbuffer_write() hands at most this many chains to one
- * writev() (NUM_WRITE_IOVEC in 2.1): a short write of fewer chains means
- * the descriptor is full. */
-#define WRITE_CHAINS 128
+/* Chains of the output buffer handed to one writev(). The stream builds
+ * the vector itself (evbuffer_peek), so it knows what it offered: a write
+ * that takes less means the descriptor is full, whatever libevent's own
+ * evbuffer_write() would have chosen to offer. */
+#define FLUSH_IOV 64
 
 struct stream {
     int fd;
@@ -201,14 +203,32 @@ void stream_again(struct stream *s)
         event_active(s->ev, EV_READ, 0);   /* late is better than never */
 }
 
+/* One writev() of the output buffer's first chains. Returns what it wrote
+ * and sets *offered to what it tried to write. */
+static ssize_t write_some(struct stream *s, size_t *offered)
+{
+    struct evbuffer_iovec ev[FLUSH_IOV];
+    struct iovec iov[FLUSH_IOV];
+    int i, n = evbuffer_peek(s->out, -1, NULL, ev, FLUSH_IOV);
+
+    if (n > FLUSH_IOV)
+        n = FLUSH_IOV;
+    *offered = 0;
+    for (i = 0; i < n; i++) {
+        iov[i].iov_base = ev[i].iov_base;
+        iov[i].iov_len = ev[i].iov_len;
+        *offered += ev[i].iov_len;
+    }
+    return writev(s->fd, iov, n);
+}
+
 ssize_t stream_flush(struct stream *s)
 {
-    size_t len, total = 0;
-    int whole, n;
+    size_t offered, total = 0;
+    ssize_t n;
 
-    while (s->writable && (len = evbuffer_get_length(s->out)) > 0) {
-        whole = evbuffer_peek(s->out, -1, NULL, NULL, 0) <= WRITE_CHAINS;
-        n = evbuffer_write(s->out, s->fd);
+    while (s->writable && evbuffer_get_length(s->out) > 0) {
+        n = write_some(s, &offered);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
@@ -217,9 +237,11 @@ ssize_t stream_flush(struct stream *s)
             s->writable = 0;
             break;
         }
+        evbuffer_drain(s->out, (size_t)n);
         total += (size_t)n;
-        /* The kernel took what it had room for: wait for the next edge. */
-        if ((size_t)n < len && whole)
+        /* The kernel took less than it was offered: it is full until the
+         * next write edge. */
+        if ((size_t)n < offered)
             s->writable = 0;
     }
     return (ssize_t)total;
