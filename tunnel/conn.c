@@ -159,10 +159,9 @@ void conn_drop_reset(struct conn *c, int net_side, const char *err)
  * A peer that does not speak SC1 at all (a TLS or HTTP client, an SSH
  * server, a port scanner): say what its first bytes look like, so that the
  * log shows the misdirected connection for what it is. Only before the
- * peer's first valid record, and only when its first byte is not one an
- * SC1 peer can send first (sections 1 and 2: ClientHello 0x01 to a server,
- * ServerHello 0x02 to a client, an alert 0x15 to either): an SC1 peer with
- * a fault gets the engine's own explanation alone.
+ * peer's first valid record, and only when the engine says its first bytes
+ * cannot begin SC1 (sc_record_looks_sc1): an SC1 peer with a fault gets
+ * the engine's own explanation alone.
  */
 static const char *not_sc1(const struct conn *c, char *out, size_t outlen)
 {
@@ -174,7 +173,7 @@ static const char *not_sc1(const struct conn *c, char *out, size_t outlen)
     char hex[3 * sizeof(c->first) + 1];
 
     if (n == 0 || sc_conn_last_step(c->sc) > (c->client ? 1 : 0) ||
-        b[0] == 0x15 || b[0] == (c->client ? 0x02 : 0x01))
+        sc_record_looks_sc1(b, n, c->client ? SC_ROLE_CLIENT : SC_ROLE_SERVER))
         return NULL;
     if (n >= 2 && b[0] == 0x16 && b[1] == 0x03)
         what = "TLS";

@@ -16,11 +16,6 @@
 
 #include "conn_int.h"
 
-/* Plaintext of a full-size record (PROTOCOL.md section 2). */
-#define RECORD_MAX 16384
-/* The application_data record type (section 2). */
-#define REC_APPDATA 0x17
-
 /* Bytes one relay_pump() may read before letting the worker's other
  * connections have a turn. */
 #define PUMP_BUDGET (256 * 1024)
@@ -28,11 +23,10 @@
 /* Bytes up to the end of the next whole record in `in` (at least a header). */
 static size_t next_record_end(struct evbuffer *in)
 {
-    unsigned char hdr[3];
+    unsigned char hdr[SC_RECORD_HEADER_LEN];
+    ev_ssize_t n = evbuffer_copyout(in, hdr, sizeof(hdr));
 
-    if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
-        return sizeof(hdr);
-    return sizeof(hdr) + ((size_t)hdr[1] << 8 | hdr[2]);
+    return sc_record_next_len(hdr, n > 0 ? (size_t)n : 0);
 }
 
 /*
@@ -77,8 +71,8 @@ static int deliver(struct conn *c, int *progress)
     out = stream_output(c->pout);
     while ((len = evbuffer_get_length(out)) < CONN_WATERMARK) {
         cap = CONN_WATERMARK - len;
-        if (cap > RECORD_MAX)
-            cap = RECORD_MAX;
+        if (cap > SC_RECORD_MAX_PLAINTEXT)
+            cap = SC_RECORD_MAX_PLAINTEXT;
         /* Nothing opened: ask the engine only for its state. Space
          * reserved and left empty would stay in the idle buffer (libevent
          * frees a buffer's chains only when it drains bytes). */
@@ -134,14 +128,14 @@ static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
     }
     /* Only application data opens into the buffer: space reserved for
      * any other record would stay there empty, as a chain an idle buffer
-     * keeps. (After a partial record p[0] is no type; that only chooses
-     * the path.) */
-    if (p[0] != REC_APPDATA)
+     * keeps. (After a partial record p holds no header; that only
+     * chooses the path.) */
+    if (!sc_record_is_appdata(p, len))
         return sc_conn_feed(c->sc, p, len, used);
     /* Room for at least one whole record, so it opens in place. */
     room = CONN_WATERMARK - evbuffer_get_length(out);
-    if (room < RECORD_MAX)
-        room = RECORD_MAX;
+    if (room < SC_RECORD_MAX_PLAINTEXT)
+        room = SC_RECORD_MAX_PLAINTEXT;
     if (evbuffer_reserve_space(out, (ev_ssize_t)room, &v, 1) < 1)
         return sc_conn_feed(c->sc, p, len, used);
     rc = sc_conn_feed_into(c->sc, p, len, used, v.iov_base,
@@ -234,8 +228,8 @@ static int seal(struct conn *c, int *progress)
     while ((len = evbuffer_get_length(in)) > 0 &&
            evbuffer_get_length(out) < CONN_WATERMARK) {
         /* Whole records when there is enough: full-size records for bulk. */
-        if (len > RECORD_MAX)
-            len = RECORD_MAX;
+        if (len > SC_RECORD_MAX_PLAINTEXT)
+            len = SC_RECORD_MAX_PLAINTEXT;
         if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
             return 0;
         rc = seal_into(out, c, p, len, &used);
