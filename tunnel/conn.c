@@ -542,12 +542,13 @@ int conn_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
     snprintf(c->plain, sizeof(c->plain), "stdio");
     evutil_make_socket_nonblocking(in_fd);
     evutil_make_socket_nonblocking(out_fd);
-    /* epoll refuses regular files: such a descriptor fails here. */
+    /* Regular files and /dev/null, which epoll cannot watch, are read
+     * and written directly (stream.h). */
     c->pin = stream_new(w->base, in_fd, STREAM_IN, stream_ready, c);
     c->pout = stream_new(w->base, out_fd, STREAM_OUT, stream_ready, c);
     if (c->pin == NULL || c->pout == NULL) {
-        conn_drop(c, 0, "\"standard input and output must be pipes, "
-                  "sockets or terminals\"");
+        conn_drop(c, 0, "\"cannot watch standard input or output: %s\"",
+                  strerror(errno));
         return -1;
     }
     c->plain_up = 1;

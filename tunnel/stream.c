@@ -7,8 +7,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 
 /* Chains of the output buffer handed to one writev(). The stream builds
  * the vector itself (evbuffer_peek), so it knows what it offered: a write
@@ -23,6 +27,7 @@ struct stream {
     struct evbuffer *in, *out;
     int readable;     /* no EAGAIN from read since the last read edge */
     int writable;     /* no short write since the last write edge */
+    int always;       /* a file: always ready, never watched */
     int connecting;
     int connect_err;  /* kept: reading SO_ERROR clears it */
     stream_cb cb;
@@ -56,11 +61,37 @@ static void on_event(evutil_socket_t fd, short what, void *arg)
     s->cb(s, s->arg);
 }
 
+/*
+ * Whether the event loop can watch fd. epoll refuses regular files and
+ * some devices (/dev/null) with EPERM: they never block, so they are
+ * always ready. Asked of a private epoll instance, so that libevent is
+ * never handed a descriptor it would refuse (with a warning of its own).
+ */
+static int watchable(int fd)
+{
+#ifdef __linux__
+    struct epoll_event ev = { .events = EPOLLIN };
+    int ep = epoll_create1(EPOLL_CLOEXEC), ok = 1;
+
+    if (ep < 0)
+        return 1;
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EPERM)
+        ok = 0;
+    close(ep);
+    return ok;
+#else
+    struct stat st;
+
+    return fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
+#endif
+}
+
 static struct stream *make(struct event_base *base, int fd, int dirs,
                            int connecting, stream_cb cb, void *arg)
 {
     struct stream *s = calloc(1, sizeof(*s));
     short what = EV_PERSIST | EV_ET;
+    int always = !connecting && !watchable(fd);
 
     if (s == NULL) {
         close(fd);
@@ -75,12 +106,20 @@ static struct stream *make(struct event_base *base, int fd, int dirs,
     s->writable = !connecting;
     what |= (dirs & STREAM_IN) ? EV_READ : 0;
     what |= (dirs & STREAM_OUT) ? EV_WRITE : 0;
+    errno = 0;
     s->in = evbuffer_new();
     s->out = evbuffer_new();
-    s->ev = event_new(base, fd, what, on_event, s);
+    /* A file is read and written directly whenever its owner asks: its
+     * event watches no descriptor and runs only through stream_again(). */
+    s->always = always;
+    s->readable = always && (dirs & STREAM_IN);
+    s->ev = event_new(base, always ? -1 : fd, always ? 0 : what, on_event, s);
     if (s->in == NULL || s->out == NULL || s->ev == NULL ||
-        event_add(s->ev, NULL) != 0) {
+        (!always && event_add(s->ev, NULL) != 0)) {
+        int e = errno != 0 ? errno : ENOMEM;
+
         stream_free(s, 0);
+        errno = e;
         return NULL;
     }
     return s;
@@ -240,8 +279,9 @@ ssize_t stream_flush(struct stream *s)
         evbuffer_drain(s->out, (size_t)n);
         total += (size_t)n;
         /* The kernel took less than it was offered: it is full until the
-         * next write edge. */
-        if ((size_t)n < offered)
+         * next write edge. A file has no edges: write again, and a full
+         * disk then says so. */
+        if ((size_t)n < offered && !s->always)
             s->writable = 0;
     }
     return (ssize_t)total;
