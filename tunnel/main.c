@@ -45,6 +45,29 @@ static const char *open_error(int e)
     return e == ELOOP ? "a symbolic link; refused" : strerror(e);
 }
 
+/* libevent's own messages go to our log, as our lines, never raw to
+ * standard error. */
+static void libevent_log(int severity, const char *msg)
+{
+    int lvl;
+
+    switch (severity) {
+    case EVENT_LOG_DEBUG:
+        lvl = LVL_DEBUG;
+        break;
+    case EVENT_LOG_MSG:
+        lvl = LVL_INFO;
+        break;
+    case EVENT_LOG_WARN:
+        lvl = LVL_WARNING;
+        break;
+    default:
+        lvl = LVL_ERROR;
+        break;
+    }
+    log_msg(lvl, "libevent: %s", msg);
+}
+
 static int effective_level(const struct app *a, int level)
 {
     level += a->level_bonus;
@@ -308,6 +331,7 @@ int main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
+    event_set_log_callback(libevent_log);
     if (evthread_use_pthreads() != 0) {
         fprintf(stderr, "sctunnel: libevent without thread support\n");
         conf_ref_put(a.cr);
