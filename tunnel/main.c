@@ -22,7 +22,7 @@
 
 #include "cli.h"
 #include "conf.h"
-#include "conn.h"
+#include "link.h"
 #include "daemon.h"
 #include "log.h"
 #include "service.h"

@@ -14,7 +14,7 @@
 
 #include <event2/buffer.h>
 
-#include "conn_int.h"
+#include "link_int.h"
 
 /* Bytes one relay_pump() may read before letting the worker's other
  * connections have a turn. */

@@ -13,7 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "conn.h"
+#include "link.h"
 #include "log.h"
 #include "stream.h"
 

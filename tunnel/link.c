@@ -10,7 +10,7 @@
  * events, logs the one line, and frees.
  */
 #define _GNU_SOURCE
-#include "conn.h"
+#include "link.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -23,7 +23,7 @@
 
 #include <event2/buffer.h>
 
-#include "conn_int.h"
+#include "link_int.h"
 #include "log.h"
 #include "relay.h"
 #include "stream.h"

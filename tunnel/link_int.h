@@ -12,7 +12,7 @@
 
 #include "sovchain.h"
 #include "addr.h"
-#include "conn.h"
+#include "link.h"
 #include "service.h"
 #include "stream.h"
 #include "worker.h"
