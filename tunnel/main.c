@@ -160,7 +160,7 @@ static int run_stdio(struct app *a)
     struct worker w;
 
     worker_init_local(&w, &a->rt, a->base);
-    if (conn_stdio(&w, &a->rt.svc[0], 0, 1) != 0)
+    if (link_stdio(&w, &a->rt.svc[0], 0, 1) != 0)
         return 1;
     if (w.nconns > 0)
         event_base_dispatch(a->base);
