@@ -3,6 +3,8 @@
  * server and per client, revocation.  main() picks the subcommand from the
  * table below; each lives in its own cmd_<name>.c.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +35,7 @@ scca_usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: scca COMMAND [arguments] (scca COMMAND --help)\n"
+	    "       scca --version\n"
 	    "commands:\n");
 	for (i = 0; i < SCCA_NCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", scca_commands[i].name,
@@ -54,6 +57,10 @@ main(int argc, char **argv)
 	    strcmp(argv[1], "help") == 0) {
 		scca_usage(stdout);
 		return SCCA_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("scca %s\n", PACKAGE_VERSION);
+		return fflush(stdout) == 0 ? SCCA_OK : SCCA_EFAIL;
 	}
 	for (i = 0; i < SCCA_NCOMMANDS; i++)
 		if (strcmp(argv[1], scca_commands[i].name) == 0)

@@ -280,6 +280,22 @@ SC_API SC_WUR int sc_conn_export(const sc_conn *conn, const char *label,
 SC_API uint64_t sc_conn_bytes_sent(const sc_conn *conn);
 SC_API uint64_t sc_conn_bytes_received(const sc_conn *conn);
 
+/* ---- Records (PROTOCOL.md section 2), for a transport that relays them
+ * whole: what their headers say, without the engine. */
+#define SC_RECORD_HEADER_LEN 3
+/* The most plaintext one record carries. */
+#define SC_RECORD_MAX_PLAINTEXT 16384
+/* Bytes the record starting at `p` takes, header included, from its first
+ * `len` bytes; SC_RECORD_HEADER_LEN while fewer than that are given. */
+SC_API size_t sc_record_next_len(const uint8_t *p, size_t len);
+/* 1 if the record starting at `p` is application data, 0 if not (or if
+ * len is 0). */
+SC_API int sc_record_is_appdata(const uint8_t *p, size_t len);
+/* 1 if `p`, the first `len` bytes a peer sent to a connection of `role`,
+ * can begin SC1 (a hello the peer sends first, or an alert), 0 if they
+ * cannot: the peer speaks something else. 1 when len is 0. */
+SC_API int sc_record_looks_sc1(const uint8_t *p, size_t len, sc_role role);
+
 #ifdef __cplusplus
 }
 #endif

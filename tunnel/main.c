@@ -7,6 +7,8 @@
  * started).
  */
 #define _GNU_SOURCE
+#include "config.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -20,16 +22,12 @@
 
 #include "cli.h"
 #include "conf.h"
-#include "conn.h"
+#include "link.h"
 #include "daemon.h"
 #include "log.h"
 #include "service.h"
 #include "stream.h"
 #include "worker.h"
-
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "0"
-#endif
 
 struct app {
     struct cli cli;
@@ -45,6 +43,29 @@ struct app {
 static const char *open_error(int e)
 {
     return e == ELOOP ? "a symbolic link; refused" : strerror(e);
+}
+
+/* libevent's own messages go to our log, as our lines, never raw to
+ * standard error. */
+static void libevent_log(int severity, const char *msg)
+{
+    int lvl;
+
+    switch (severity) {
+    case EVENT_LOG_DEBUG:
+        lvl = LVL_DEBUG;
+        break;
+    case EVENT_LOG_MSG:
+        lvl = LVL_INFO;
+        break;
+    case EVENT_LOG_WARN:
+        lvl = LVL_WARNING;
+        break;
+    default:
+        lvl = LVL_ERROR;
+        break;
+    }
+    log_msg(lvl, "libevent: %s", msg);
 }
 
 static int effective_level(const struct app *a, int level)
@@ -139,7 +160,7 @@ static int run_stdio(struct app *a)
     struct worker w;
 
     worker_init_local(&w, &a->rt, a->base);
-    if (conn_stdio(&w, &a->rt.svc[0], 0, 1) != 0)
+    if (link_stdio(&w, &a->rt.svc[0], 0, 1) != 0)
         return 1;
     if (w.nconns > 0)
         event_base_dispatch(a->base);
@@ -310,6 +331,7 @@ int main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
+    event_set_log_callback(libevent_log);
     if (evthread_use_pthreads() != 0) {
         fprintf(stderr, "sctunnel: libevent without thread support\n");
         conf_ref_put(a.cr);

@@ -14,12 +14,7 @@
 
 #include <event2/buffer.h>
 
-#include "conn_int.h"
-
-/* Plaintext of a full-size record (PROTOCOL.md section 2). */
-#define RECORD_MAX 16384
-/* The application_data record type (section 2). */
-#define REC_APPDATA 0x17
+#include "link_int.h"
 
 /* Bytes one relay_pump() may read before letting the worker's other
  * connections have a turn. */
@@ -28,11 +23,10 @@
 /* Bytes up to the end of the next whole record in `in` (at least a header). */
 static size_t next_record_end(struct evbuffer *in)
 {
-    unsigned char hdr[3];
+    unsigned char hdr[SC_RECORD_HEADER_LEN];
+    ev_ssize_t n = evbuffer_copyout(in, hdr, sizeof(hdr));
 
-    if (evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
-        return sizeof(hdr);
-    return sizeof(hdr) + ((size_t)hdr[1] << 8 | hdr[2]);
+    return sc_record_next_len(hdr, n > 0 ? (size_t)n : 0);
 }
 
 /*
@@ -45,7 +39,7 @@ static size_t next_record_end(struct evbuffer *in)
  * plaintext side): two tunnels whose outputs toward each other are both
  * full would otherwise each wait for the other to read.
  */
-void relay_flush_engine(struct conn *c, int all)
+void relay_flush_engine(struct link *c, int all)
 {
     struct evbuffer *out;
     const uint8_t *p;
@@ -54,7 +48,7 @@ void relay_flush_engine(struct conn *c, int all)
     if (c->net == NULL || !c->net_up)
         return;
     out = stream_output(c->net);
-    if (!all && evbuffer_get_length(out) >= CONN_WATERMARK)
+    if (!all && evbuffer_get_length(out) >= LINK_WATERMARK)
         return;
     while ((p = sc_conn_output(c->sc, &n)) != NULL && n > 0) {
         if (evbuffer_add(out, p, n) != 0)
@@ -64,7 +58,7 @@ void relay_flush_engine(struct conn *c, int all)
 }
 
 /* Decrypted data to the plaintext side, as far as its buffer has room. */
-static int deliver(struct conn *c, int *progress)
+static int deliver(struct link *c, int *progress)
 {
     struct evbuffer *out;
     struct evbuffer_iovec v;
@@ -75,10 +69,10 @@ static int deliver(struct conn *c, int *progress)
     if (!c->plain_up || c->pout == NULL || c->peer_closed)
         return 0;
     out = stream_output(c->pout);
-    while ((len = evbuffer_get_length(out)) < CONN_WATERMARK) {
-        cap = CONN_WATERMARK - len;
-        if (cap > RECORD_MAX)
-            cap = RECORD_MAX;
+    while ((len = evbuffer_get_length(out)) < LINK_WATERMARK) {
+        cap = LINK_WATERMARK - len;
+        if (cap > SC_RECORD_MAX_PLAINTEXT)
+            cap = SC_RECORD_MAX_PLAINTEXT;
         /* Nothing opened: ask the engine only for its state. Space
          * reserved and left empty would stay in the idle buffer (libevent
          * frees a buffer's chains only when it drains bytes). */
@@ -102,7 +96,7 @@ static int deliver(struct conn *c, int *progress)
             return 0;
         }
         if (rc != SC_OK) {
-            conn_engine_failed(c, rc);
+            link_engine_failed(c, rc);
             return -1;
         }
         if (n == 0)
@@ -117,7 +111,7 @@ static int deliver(struct conn *c, int *progress)
  * Feed the engine; when the plaintext side has room, application data is
  * opened straight into its output buffer (no copy through the engine).
  */
-static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
+static int feed_engine(struct link *c, const unsigned char *p, size_t len,
                        size_t *used, int *progress)
 {
     struct evbuffer *out;
@@ -128,20 +122,20 @@ static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
     if (!c->plain_up || c->pout == NULL || c->peer_closed)
         return sc_conn_feed(c->sc, p, len, used);
     out = stream_output(c->pout);
-    if (evbuffer_get_length(out) >= CONN_WATERMARK) {
+    if (evbuffer_get_length(out) >= LINK_WATERMARK) {
         *used = 0;   /* backpressure: the plaintext side drains first */
         return SC_OK;
     }
     /* Only application data opens into the buffer: space reserved for
      * any other record would stay there empty, as a chain an idle buffer
-     * keeps. (After a partial record p[0] is no type; that only chooses
-     * the path.) */
-    if (p[0] != REC_APPDATA)
+     * keeps. (After a partial record p holds no header; that only
+     * chooses the path.) */
+    if (!sc_record_is_appdata(p, len))
         return sc_conn_feed(c->sc, p, len, used);
     /* Room for at least one whole record, so it opens in place. */
-    room = CONN_WATERMARK - evbuffer_get_length(out);
-    if (room < RECORD_MAX)
-        room = RECORD_MAX;
+    room = LINK_WATERMARK - evbuffer_get_length(out);
+    if (room < SC_RECORD_MAX_PLAINTEXT)
+        room = SC_RECORD_MAX_PLAINTEXT;
     if (evbuffer_reserve_space(out, (ev_ssize_t)room, &v, 1) < 1)
         return sc_conn_feed(c->sc, p, len, used);
     rc = sc_conn_feed_into(c->sc, p, len, used, v.iov_base,
@@ -155,7 +149,7 @@ static int feed_engine(struct conn *c, const unsigned char *p, size_t len,
 }
 
 /* Received SC1 bytes into the engine. */
-static int feed(struct conn *c, int *progress)
+static int feed(struct link *c, int *progress)
 {
     struct evbuffer *in = stream_input(c->net);
     size_t len = evbuffer_get_length(in), used = 0;
@@ -169,21 +163,21 @@ static int feed(struct conn *c, int *progress)
             len = next_record_end(in);
         if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
             return 0;
-        conn_note_first(c, p, len);
+        link_note_first(c, p, len);
         rc = feed_engine(c, p, len, &used, progress);
         evbuffer_drain(in, used);
         c->net_in += used;
         if (used > 0)
             *progress = 1;
         if (rc != SC_OK) {
-            conn_engine_failed(c, rc);
+            link_engine_failed(c, rc);
             return -1;
         }
     }
     if (!c->hs_done && sc_conn_handshake_done(c->sc)) {
-        conn_handshake_done(c);
+        link_handshake_done(c);
         *progress = 1;
-        if (!c->client && conn_connect_next(c, NULL) != 0)
+        if (!c->client && link_connect_next(c, NULL) != 0)
             return -1;
     }
     if (c->net_eof && !c->fed_eof && evbuffer_get_length(in) == 0 &&
@@ -191,7 +185,7 @@ static int feed(struct conn *c, int *progress)
         c->fed_eof = 1;
         *progress = 1;
         if ((rc = sc_conn_feed_eof(c->sc)) != SC_OK) {
-            conn_engine_failed(c, rc);
+            link_engine_failed(c, rc);
             return -1;
         }
     }
@@ -200,7 +194,7 @@ static int feed(struct conn *c, int *progress)
 
 /* Seal plaintext straight into reserved space of the SC1 socket's output
  * buffer, after anything the engine already had to send. */
-static int seal_into(struct evbuffer *out, struct conn *c,
+static int seal_into(struct evbuffer *out, struct link *c,
                      const unsigned char *p, size_t len, size_t *used)
 {
     struct evbuffer_iovec v;
@@ -219,7 +213,7 @@ static int seal_into(struct evbuffer *out, struct conn *c,
 }
 
 /* Plaintext into the engine while the SC1 socket's buffer has room. */
-static int seal(struct conn *c, int *progress)
+static int seal(struct link *c, int *progress)
 {
     struct evbuffer *in, *out;
     size_t len, used;
@@ -232,15 +226,15 @@ static int seal(struct conn *c, int *progress)
     in = stream_input(c->pin);
     out = stream_output(c->net);
     while ((len = evbuffer_get_length(in)) > 0 &&
-           evbuffer_get_length(out) < CONN_WATERMARK) {
+           evbuffer_get_length(out) < LINK_WATERMARK) {
         /* Whole records when there is enough: full-size records for bulk. */
-        if (len > RECORD_MAX)
-            len = RECORD_MAX;
+        if (len > SC_RECORD_MAX_PLAINTEXT)
+            len = SC_RECORD_MAX_PLAINTEXT;
         if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
             return 0;
         rc = seal_into(out, c, p, len, &used);
         if (rc != SC_OK) {
-            conn_engine_failed(c, rc);
+            link_engine_failed(c, rc);
             return -1;
         }
         evbuffer_drain(in, used);
@@ -252,7 +246,7 @@ static int seal(struct conn *c, int *progress)
     if (c->plain_eof && evbuffer_get_length(in) == 0 && !c->sent_close) {
         /* Section 4, Alert: close_notify is a half-close of our direction. */
         if ((rc = sc_conn_close(c->sc)) != SC_OK) {
-            conn_engine_failed(c, rc);
+            link_engine_failed(c, rc);
             return -1;
         }
         c->sent_close = 1;
@@ -262,7 +256,7 @@ static int seal(struct conn *c, int *progress)
 }
 
 /* Shut write sides once everything before the end was delivered. */
-static int check_end(struct conn *c)
+static int check_end(struct link *c)
 {
     if (c->sent_close && !c->net_shut && c->net != NULL &&
         stream_pending(c->net) == 0) {
@@ -280,7 +274,7 @@ static int check_end(struct conn *c)
         c->plain_shut = 1;
     }
     if (c->net_shut && c->plain_shut) {
-        conn_drop(c, 0, "eof");
+        link_drop(c, 0, "eof");
         return -1;
     }
     return 0;
@@ -293,15 +287,15 @@ static int check_end(struct conn *c)
  * the end of stream arrived, 0 if not, -1 after dropping the connection on
  * a read error (a reset, passed on as one).
  */
-static int read_side(struct conn *c, struct stream *s, int *eof,
+static int read_side(struct link *c, struct stream *s, int *eof,
                      size_t *budget)
 {
     ssize_t n;
 
     if (s == NULL || *eof || *budget == 0)
         return 0;
-    if ((n = stream_fill(s, CONN_WATERMARK, eof)) < 0) {
-        conn_drop_reset(c, s == c->net, strerror(errno));
+    if ((n = stream_fill(s, LINK_WATERMARK, eof)) < 0) {
+        link_drop_reset(c, s == c->net, strerror(errno));
         return -1;
     }
     *budget -= (size_t)n < *budget ? (size_t)n : *budget;
@@ -309,7 +303,7 @@ static int read_side(struct conn *c, struct stream *s, int *eof,
 }
 
 /* Both sides' input; as read_side. */
-static int read_sides(struct conn *c, size_t *budget)
+static int read_sides(struct link *c, size_t *budget)
 {
     int a = 0, b = 0;
 
@@ -327,21 +321,21 @@ static int read_sides(struct conn *c, size_t *budget)
  * error (which this write consumed: a later read would see a clean end
  * instead).
  */
-static int write_side(struct conn *c, struct stream *s)
+static int write_side(struct link *c, struct stream *s)
 {
     ssize_t n;
 
     if (s == NULL)
         return 0;
     if ((n = stream_flush(s)) < 0) {
-        conn_drop_reset(c, s == c->net, strerror(errno));
+        link_drop_reset(c, s == c->net, strerror(errno));
         return -1;
     }
     return n > 0;
 }
 
 /* Both sides' output; as write_side. */
-static int write_sides(struct conn *c)
+static int write_sides(struct link *c)
 {
     int a = 0, b = 0;
 
@@ -358,12 +352,12 @@ static int write_sides(struct conn *c)
 static void read_later(struct stream *s, int eof)
 {
     if (s != NULL && !eof && stream_readable(s) &&
-        evbuffer_get_length(stream_input(s)) < CONN_WATERMARK)
+        evbuffer_get_length(stream_input(s)) < LINK_WATERMARK)
         stream_again(s);
 }
 
 /* Move everything that can move; -1 if the connection was dropped. */
-int relay_pump(struct conn *c)
+int relay_pump(struct link *c)
 {
     size_t budget = PUMP_BUDGET;
     uint64_t moved = c->sent + c->received;
@@ -391,7 +385,7 @@ int relay_pump(struct conn *c)
     /* Idle means no data moved: the peer's timed key updates (or any
      * other record without data) do not keep a connection open. */
     if (c->sent + c->received != moved && c->phase == PH_OPEN)
-        conn_touch(c);
+        link_touch(c);
     if (budget == 0) {
         if (c->net_up)
             read_later(c->net, c->net_eof);

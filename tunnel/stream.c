@@ -7,12 +7,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 
-/* libevent's evbuffer_write() hands at most this many chains to one
- * writev() (NUM_WRITE_IOVEC in 2.1): a short write of fewer chains means
- * the descriptor is full. */
-#define WRITE_CHAINS 128
+/* Chains of the output buffer handed to one writev(). The stream builds
+ * the vector itself (evbuffer_peek), so it knows what it offered: a write
+ * that takes less means the descriptor is full, whatever libevent's own
+ * evbuffer_write() would have chosen to offer. */
+#define FLUSH_IOV 64
 
 struct stream {
     int fd;
@@ -21,6 +27,7 @@ struct stream {
     struct evbuffer *in, *out;
     int readable;     /* no EAGAIN from read since the last read edge */
     int writable;     /* no short write since the last write edge */
+    int always;       /* a file: always ready, never watched */
     int connecting;
     int connect_err;  /* kept: reading SO_ERROR clears it */
     stream_cb cb;
@@ -54,11 +61,37 @@ static void on_event(evutil_socket_t fd, short what, void *arg)
     s->cb(s, s->arg);
 }
 
+/*
+ * Whether the event loop can watch fd. epoll refuses regular files and
+ * some devices (/dev/null) with EPERM: they never block, so they are
+ * always ready. Asked of a private epoll instance, so that libevent is
+ * never handed a descriptor it would refuse (with a warning of its own).
+ */
+static int watchable(int fd)
+{
+#ifdef __linux__
+    struct epoll_event ev = { .events = EPOLLIN };
+    int ep = epoll_create1(EPOLL_CLOEXEC), ok = 1;
+
+    if (ep < 0)
+        return 1;
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EPERM)
+        ok = 0;
+    close(ep);
+    return ok;
+#else
+    struct stat st;
+
+    return fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
+#endif
+}
+
 static struct stream *make(struct event_base *base, int fd, int dirs,
                            int connecting, stream_cb cb, void *arg)
 {
     struct stream *s = calloc(1, sizeof(*s));
     short what = EV_PERSIST | EV_ET;
+    int always = !connecting && !watchable(fd);
 
     if (s == NULL) {
         close(fd);
@@ -73,12 +106,20 @@ static struct stream *make(struct event_base *base, int fd, int dirs,
     s->writable = !connecting;
     what |= (dirs & STREAM_IN) ? EV_READ : 0;
     what |= (dirs & STREAM_OUT) ? EV_WRITE : 0;
+    errno = 0;
     s->in = evbuffer_new();
     s->out = evbuffer_new();
-    s->ev = event_new(base, fd, what, on_event, s);
+    /* A file is read and written directly whenever its owner asks: its
+     * event watches no descriptor and runs only through stream_again(). */
+    s->always = always;
+    s->readable = always && (dirs & STREAM_IN);
+    s->ev = event_new(base, always ? -1 : fd, always ? 0 : what, on_event, s);
     if (s->in == NULL || s->out == NULL || s->ev == NULL ||
-        event_add(s->ev, NULL) != 0) {
+        (!always && event_add(s->ev, NULL) != 0)) {
+        int e = errno != 0 ? errno : ENOMEM;
+
         stream_free(s, 0);
+        errno = e;
         return NULL;
     }
     return s;
@@ -201,14 +242,32 @@ void stream_again(struct stream *s)
         event_active(s->ev, EV_READ, 0);   /* late is better than never */
 }
 
+/* One writev() of the output buffer's first chains. Returns what it wrote
+ * and sets *offered to what it tried to write. */
+static ssize_t write_some(struct stream *s, size_t *offered)
+{
+    struct evbuffer_iovec ev[FLUSH_IOV];
+    struct iovec iov[FLUSH_IOV];
+    int i, n = evbuffer_peek(s->out, -1, NULL, ev, FLUSH_IOV);
+
+    if (n > FLUSH_IOV)
+        n = FLUSH_IOV;
+    *offered = 0;
+    for (i = 0; i < n; i++) {
+        iov[i].iov_base = ev[i].iov_base;
+        iov[i].iov_len = ev[i].iov_len;
+        *offered += ev[i].iov_len;
+    }
+    return writev(s->fd, iov, n);
+}
+
 ssize_t stream_flush(struct stream *s)
 {
-    size_t len, total = 0;
-    int whole, n;
+    size_t offered, total = 0;
+    ssize_t n;
 
-    while (s->writable && (len = evbuffer_get_length(s->out)) > 0) {
-        whole = evbuffer_peek(s->out, -1, NULL, NULL, 0) <= WRITE_CHAINS;
-        n = evbuffer_write(s->out, s->fd);
+    while (s->writable && evbuffer_get_length(s->out) > 0) {
+        n = write_some(s, &offered);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
@@ -217,9 +276,12 @@ ssize_t stream_flush(struct stream *s)
             s->writable = 0;
             break;
         }
+        evbuffer_drain(s->out, (size_t)n);
         total += (size_t)n;
-        /* The kernel took what it had room for: wait for the next edge. */
-        if ((size_t)n < len && whole)
+        /* The kernel took less than it was offered: it is full until the
+         * next write edge. A file has no edges: write again, and a full
+         * disk then says so. */
+        if ((size_t)n < offered && !s->always)
             s->writable = 0;
     }
     return (ssize_t)total;

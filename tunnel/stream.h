@@ -40,7 +40,10 @@ typedef void (*stream_cb)(struct stream *s, void *arg);
 struct event_base *stream_base_new(void);
 
 /* Watch fd (already non-blocking) in `dirs`. Takes ownership of fd, also on
- * failure. NULL if memory or the event (say, epoll on a regular file) fails. */
+ * failure. NULL with errno set if memory or the event fails. A descriptor
+ * epoll cannot watch (a regular file, /dev/null) never blocks: its stream
+ * is always readable (until the end of file) and writable, and gets no
+ * callback except through stream_again(). */
 struct stream *stream_new(struct event_base *base, int fd, int dirs,
                           stream_cb cb, void *arg);
 

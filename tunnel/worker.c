@@ -13,7 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "conn.h"
+#include "link.h"
 #include "log.h"
 #include "stream.h"
 
@@ -34,7 +34,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
         close(fd);
         return;
     }
-    conn_accept(b->w, b->svc, fd);
+    link_accept(b->w, b->svc, fd);
 }
 
 static void accept_error_cb(struct evconnlistener *l, void *arg)
@@ -93,7 +93,7 @@ static void deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
 
-    conn_drop_all(w, "shutdown");
+    link_drop_all(w, "shutdown");
     event_base_loopexit(w->base, NULL);
 }
 

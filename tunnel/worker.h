@@ -12,7 +12,7 @@
 
 #include "service.h"
 
-struct conn;
+struct link;
 struct worker_bind;
 
 struct worker {
@@ -27,7 +27,7 @@ struct worker {
     struct event *trim;           /* memory back to the system when idle */
     atomic_int stop;              /* set before waking ctl */
     unsigned shutdown_ms;
-    struct conn *conns;           /* live connections */
+    struct link *conns;           /* live connections */
     unsigned nconns;
     int stopping;
     int exit_when_idle;           /* --stdio: leave the loop after the last */
@@ -46,7 +46,7 @@ void workers_join(void);
 int worker_init_local(struct worker *w, struct runtime *rt,
                       struct event_base *base);
 
-/* A connection of this worker ended (conn.c keeps the list). */
+/* A connection of this worker ended (link.c keeps the list). */
 void worker_conn_removed(struct worker *w);
 
 #endif

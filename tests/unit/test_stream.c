@@ -164,6 +164,62 @@ static void test_flush(struct event_base *base)
     close(fds[1]);
 }
 
+/*
+ * An output buffer of many small chains (more than any one writev() takes)
+ * is written whole while the socket has room: a write that took all it was
+ * offered is not taken for a full socket. A socket that stays writable
+ * gives no new edge, so a stream that wrongly stopped would stall here.
+ * Then more small chains than the socket holds: every byte arrives.
+ */
+static void test_many_chains(struct event_base *base)
+{
+    int fds[2], i;
+    struct stream *s;
+    static char data[4000 * 512], got[4000 * 512];
+    size_t have = 0, len = 1000 * 5;
+    ssize_t r;
+
+    reset_seen();
+    for (i = 0; i < (int)sizeof(data); i++)
+        data[i] = (char)(i * 31 + 7);
+    pair(fds);
+    CHECK((s = stream_new(base, fds[0], STREAM_IN | STREAM_OUT, cb_a,
+                          NULL)) != NULL);
+    for (i = 0; i < 1000; i++)
+        CHECK(evbuffer_add_reference(stream_output(s), data + 5 * i, 5,
+                                     NULL, NULL) == 0);
+    CHECK(evbuffer_peek(stream_output(s), -1, NULL, NULL, 0) == 1000);
+    CHECK(stream_flush(s) == (ssize_t)len);
+    CHECK(stream_pending(s) == 0);
+    /* Bounded: a stalled stream would leave the rest pending for ever. */
+    for (i = 0; i < 100 && have < len; i++) {
+        while ((r = read(fds[1], got + have, len - have)) > 0)
+            have += (size_t)r;
+        event_base_loop(base, EVLOOP_NONBLOCK);
+        CHECK(stream_flush(s) >= 0);
+    }
+    CHECK(have == len && memcmp(got, data, len) == 0);
+
+    /* 2 MB in 512-byte chains: far more than a socket pair holds. */
+    len = sizeof(data);
+    have = 0;
+    for (i = 0; i < 4000; i++)
+        CHECK(evbuffer_add_reference(stream_output(s), data + 512 * i, 512,
+                                     NULL, NULL) == 0);
+    CHECK(stream_flush(s) > 0);
+    CHECK(stream_pending(s) > 0);
+    for (i = 0; i < 10000 && have < len; i++) {
+        while ((r = read(fds[1], got + have, len - have)) > 0)
+            have += (size_t)r;
+        event_base_loop(base, EVLOOP_NONBLOCK);
+        CHECK(stream_flush(s) >= 0);
+    }
+    CHECK(have == len && stream_pending(s) == 0);
+    CHECK(memcmp(got, data, len) == 0);
+    stream_free(s, 0);
+    close(fds[1]);
+}
+
 /* stream_again() lets events that arrived meanwhile run first: a stream
  * that always has more to do must not starve the others. */
 static void test_again(struct event_base *base)
@@ -260,6 +316,7 @@ int main(void)
     }
     test_fill(base);
     test_flush(base);
+    test_many_chains(base);
     test_again(base);
     test_connect_reset(base);
     event_base_free(base);

@@ -1,9 +1,9 @@
 /*
- * What conn.c (a connection's life: accepting, connecting, timers, the end)
+ * What link.c (a connection's life: accepting, connecting, timers, the end)
  * and relay.c (its data path) share. Private to the two.
  */
-#ifndef TUNNEL_CONN_INT_H
-#define TUNNEL_CONN_INT_H
+#ifndef TUNNEL_LINK_INT_H
+#define TUNNEL_LINK_INT_H
 
 #include <stdint.h>
 #include <sys/time.h>
@@ -12,19 +12,19 @@
 
 #include "sovchain.h"
 #include "addr.h"
-#include "conn.h"
+#include "link.h"
 #include "service.h"
 #include "stream.h"
 #include "worker.h"
 
 enum phase { PH_CONNECT, PH_HANDSHAKE, PH_OPEN, PH_DRAIN };
 
-/* conn_drop flags: which side ends with a reset instead of an end of stream. */
+/* link_drop flags: which side ends with a reset instead of an end of stream. */
 #define RST_PLAIN 1
 #define RST_NET 2
 #define FLUSH_NET 4   /* deliver the engine's last output (an alert) first */
 
-struct conn {
+struct link {
     struct worker *w;
     struct service *svc;
     struct svc_gen *gen;
@@ -35,7 +35,7 @@ struct conn {
     struct stream *connecting;          /* the side being connected, if any */
     struct event *timer;                /* connect/handshake/idle/drain */
     struct event *rekey;
-    struct conn *prev, *next;           /* in the worker's list */
+    struct link *prev, *next;           /* in the worker's list */
     enum phase phase;
     size_t next_addr;                   /* failover: next `connect` to try */
     int client;                         /* mode client: plaintext accepted */
@@ -56,20 +56,20 @@ struct conn {
     char *why;                          /* how it ended: made at the end */
 };
 
-/* End the connection: see conn.c. */
-void conn_drop(struct conn *c, int flags, const char *fmt, ...)
+/* End the connection: see link.c. */
+void link_drop(struct link *c, int flags, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A reset on one side, passed on as a reset on the other. */
-void conn_drop_reset(struct conn *c, int net_side, const char *err);
+void link_drop_reset(struct link *c, int net_side, const char *err);
 /* The engine ended the connection: log why, send its alert, drop. */
-void conn_engine_failed(struct conn *c, int rc);
+void link_engine_failed(struct link *c, int rc);
 /* Keep the SC1 peer's first bytes (p starts at stream offset net_in). */
-void conn_note_first(struct conn *c, const uint8_t *p, size_t len);
+void link_note_first(struct link *c, const uint8_t *p, size_t len);
 /* The handshake completed. */
-void conn_handshake_done(struct conn *c);
+void link_handshake_done(struct link *c);
 /* Connect to the next `connect` address; -1 if the connection was dropped. */
-int conn_connect_next(struct conn *c, const char *lasterr);
+int link_connect_next(struct link *c, const char *lasterr);
 /* Data moved: the idle timer starts again. */
-void conn_touch(struct conn *c);
+void link_touch(struct link *c);
 
 #endif

@@ -6,11 +6,11 @@
  * message 12 are handled like any others, with no filter installed
  * mid-stream.
  *
- * conn_drop() is the one place a connection ends: it cancels its timers and
+ * link_drop() is the one place a connection ends: it cancels its timers and
  * events, logs the one line, and frees.
  */
 #define _GNU_SOURCE
-#include "conn.h"
+#include "link.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -23,7 +23,7 @@
 
 #include <event2/buffer.h>
 
-#include "conn_int.h"
+#include "link_int.h"
 #include "log.h"
 #include "relay.h"
 #include "stream.h"
@@ -40,7 +40,7 @@ static void no_delay(int fd);
 
 /* ---- Ending. */
 
-static double elapsed(const struct conn *c)
+static double elapsed(const struct link *c)
 {
     struct timeval now, d;
 
@@ -60,7 +60,7 @@ static void free_stream(struct stream **s, int reset)
     *s = NULL;
 }
 
-static void free_plain(struct conn *c, int reset)
+static void free_plain(struct link *c, int reset)
 {
     if (c->pout == c->pin)
         c->pout = NULL;
@@ -69,7 +69,7 @@ static void free_plain(struct conn *c, int reset)
 }
 
 /* Log the one line and free everything. */
-static void conn_finish(struct conn *c)
+static void link_finish(struct link *c)
 {
     struct worker *w = c->w;
     int lvl = c->failed ? (c->hs_done ? LVL_NOTICE : LVL_WARNING) : LVL_NOTICE;
@@ -113,7 +113,7 @@ static void conn_finish(struct conn *c)
  * so the plaintext service must see an error, not a clean end), and whether
  * the engine's last output (its alert) is delivered first.
  */
-void conn_drop(struct conn *c, int flags, const char *fmt, ...)
+void link_drop(struct link *c, int flags, const char *fmt, ...)
 {
     va_list ap;
     struct timeval tv = { DRAIN_MS / 1000, 0 };
@@ -142,29 +142,28 @@ void conn_drop(struct conn *c, int flags, const char *fmt, ...)
     }
     if (flags & RST_NET)
         free_stream(&c->net, 1);
-    conn_finish(c);
+    link_finish(c);
 }
 
 /* A reset (or write error) on one side is passed on as a reset on the
  * other, so neither service mistakes it for a clean end. */
-void conn_drop_reset(struct conn *c, int net_side, const char *err)
+void link_drop_reset(struct link *c, int net_side, const char *err)
 {
     if (net_side)
-        conn_drop(c, RST_PLAIN, "\"reset (SC1 side): %s\"", err);
+        link_drop(c, RST_PLAIN, "\"reset (SC1 side): %s\"", err);
     else
-        conn_drop(c, RST_NET, "\"reset (plaintext side): %s\"", err);
+        link_drop(c, RST_NET, "\"reset (plaintext side): %s\"", err);
 }
 
 /*
  * A peer that does not speak SC1 at all (a TLS or HTTP client, an SSH
  * server, a port scanner): say what its first bytes look like, so that the
  * log shows the misdirected connection for what it is. Only before the
- * peer's first valid record, and only when its first byte is not one an
- * SC1 peer can send first (sections 1 and 2: ClientHello 0x01 to a server,
- * ServerHello 0x02 to a client, an alert 0x15 to either): an SC1 peer with
- * a fault gets the engine's own explanation alone.
+ * peer's first valid record, and only when the engine says its first bytes
+ * cannot begin SC1 (sc_record_looks_sc1): an SC1 peer with a fault gets
+ * the engine's own explanation alone.
  */
-static const char *not_sc1(const struct conn *c, char *out, size_t outlen)
+static const char *not_sc1(const struct link *c, char *out, size_t outlen)
 {
     static const char *const methods[] = { "GET ", "HEAD ", "POST ", "PUT ",
         "DELETE ", "OPTIONS ", "CONNECT ", "PATCH ", "TRACE ", "HTTP/" };
@@ -174,7 +173,7 @@ static const char *not_sc1(const struct conn *c, char *out, size_t outlen)
     char hex[3 * sizeof(c->first) + 1];
 
     if (n == 0 || sc_conn_last_step(c->sc) > (c->client ? 1 : 0) ||
-        b[0] == 0x15 || b[0] == (c->client ? 0x02 : 0x01))
+        sc_record_looks_sc1(b, n, c->client ? SC_ROLE_CLIENT : SC_ROLE_SERVER))
         return NULL;
     if (n >= 2 && b[0] == 0x16 && b[1] == 0x03)
         what = "TLS";
@@ -197,7 +196,7 @@ static const char *not_sc1(const struct conn *c, char *out, size_t outlen)
 
 /* Keep the peer's first bytes for not_sc1(): `p` starts at stream offset
  * net_in. */
-void conn_note_first(struct conn *c, const uint8_t *p, size_t len)
+void link_note_first(struct link *c, const uint8_t *p, size_t len)
 {
     size_t n;
 
@@ -212,7 +211,7 @@ void conn_note_first(struct conn *c, const uint8_t *p, size_t len)
 }
 
 /* The engine ended the connection: say why, as the log line needs it. */
-void conn_engine_failed(struct conn *c, int rc)
+void link_engine_failed(struct link *c, int rc)
 {
     int err = sc_conn_error(c->sc) != SC_OK ? sc_conn_error(c->sc) : rc;
     int sent = sc_conn_alert_sent(c->sc), recv = sc_conn_alert_received(c->sc);
@@ -238,15 +237,15 @@ void conn_engine_failed(struct conn *c, int rc)
     if (odd == NULL)
         odd = "";
     if (detail != NULL && *detail != '\0')
-        conn_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s%s: %s\"", stage, odd,
+        link_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s%s: %s\"", stage, odd,
                   what, detail);
     else
-        conn_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s%s\"", stage, odd, what);
+        link_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s%s\"", stage, odd, what);
 }
 
 /* ---- Timers. */
 
-static void arm(struct conn *c, unsigned ms)
+static void arm(struct link *c, unsigned ms)
 {
     struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
@@ -256,20 +255,20 @@ static void arm(struct conn *c, unsigned ms)
         evtimer_add(c->timer, &tv);
 }
 
-void conn_touch(struct conn *c)
+void link_touch(struct link *c)
 {
     event_base_gettimeofday_cached(c->w->base, &c->last);
 }
 
 static void rekey_cb(evutil_socket_t fd, short what, void *arg)
 {
-    struct conn *c = arg;
+    struct link *c = arg;
 
     if (!sc_conn_can_write(c->sc))
         return;
     /* A peer that reads nothing gets no more updates queued for it: the
      * next tick comes soon enough once it reads again. */
-    if (stream_pending(c->net) >= CONN_WATERMARK)
+    if (stream_pending(c->net) >= LINK_WATERMARK)
         return;
     if (sc_conn_key_update(c->sc, 0) != SC_OK)
         log_info("[%s] %s key update refused", c->cfg->name, c->peer);
@@ -278,7 +277,7 @@ static void rekey_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- Connecting (failover through `connect` in order). */
 
-int conn_connect_next(struct conn *c, const char *lasterr)
+int link_connect_next(struct link *c, const char *lasterr)
 {
     const struct addrv *to = &c->cfg->connect;
     struct stream *s;
@@ -306,13 +305,13 @@ int conn_connect_next(struct conn *c, const char *lasterr)
         arm(c, c->cfg->connect_timeout);
         return 0;
     }
-    conn_drop(c, c->client ? RST_PLAIN : RST_NET, "\"connect failed: %s\"",
+    link_drop(c, c->client ? RST_PLAIN : RST_NET, "\"connect failed: %s\"",
               lasterr != NULL ? lasterr : "no address");
     return -1;
 }
 
 /* The connection being made failed: forget it and try the next address. */
-static int connect_failed(struct conn *c, const char *why)
+static int connect_failed(struct link *c, const char *why)
 {
     const char *target = c->client ? c->peer : c->plain;
 
@@ -322,23 +321,23 @@ static int connect_failed(struct conn *c, const char *why)
     else
         free_plain(c, 0);
     c->connecting = NULL;
-    return conn_connect_next(c, why);
+    return link_connect_next(c, why);
 }
 
 static void step_cb(void *arg, int step, const char *name, int sent)
 {
-    struct conn *c = arg;
+    struct link *c = arg;
 
     log_info("[%s] %s step %d %s %s", c->cfg->name, c->peer, step, name,
              sent ? "sent" : "received");
 }
 
-static int start_handshake(struct conn *c)
+static int start_handshake(struct link *c)
 {
     int rc = sc_conn_start(c->sc);
 
     if (rc != SC_OK) {
-        conn_engine_failed(c, rc);
+        link_engine_failed(c, rc);
         return -1;
     }
     c->phase = PH_HANDSHAKE;
@@ -346,7 +345,7 @@ static int start_handshake(struct conn *c)
     return 0;
 }
 
-static int connected(struct conn *c, struct stream *s)
+static int connected(struct link *c, struct stream *s)
 {
     c->connecting = NULL;
     no_delay(stream_fd(s));
@@ -358,13 +357,13 @@ static int connected(struct conn *c, struct stream *s)
     } else {
         c->plain_up = 1;
         c->phase = PH_OPEN;
-        conn_touch(c);
+        link_touch(c);
         arm(c, c->cfg->idle_timeout);
     }
     return relay_pump(c);
 }
 
-void conn_handshake_done(struct conn *c)
+void link_handshake_done(struct link *c)
 {
     struct timeval tv;
     unsigned ms = c->cfg->rekey_seconds;
@@ -379,7 +378,7 @@ void conn_handshake_done(struct conn *c)
         tv.tv_usec = (ms % 1000) * 1000;
         evtimer_add(c->rekey, &tv);
     }
-    conn_touch(c);
+    link_touch(c);
     c->phase = PH_OPEN;
     arm(c, c->cfg->idle_timeout);
 }
@@ -390,7 +389,7 @@ void conn_handshake_done(struct conn *c)
  * made or failed. */
 static void stream_ready(struct stream *s, void *arg)
 {
-    struct conn *c = arg;
+    struct link *c = arg;
     int r;
 
     if (s == c->connecting) {
@@ -403,7 +402,7 @@ static void stream_ready(struct stream *s, void *arg)
     if (c->phase == PH_DRAIN) {
         /* The alert is out, or will never be. */
         if (s == c->net && (stream_flush(s) < 0 || stream_pending(s) == 0))
-            conn_finish(c);
+            link_finish(c);
         return;
     }
     relay_pump(c);
@@ -411,7 +410,7 @@ static void stream_ready(struct stream *s, void *arg)
 
 static void timer_cb(evutil_socket_t fd, short what, void *arg)
 {
-    struct conn *c = arg;
+    struct link *c = arg;
     struct timeval now, idle, due;
 
     switch (c->phase) {
@@ -422,7 +421,7 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
         char alien[96];
         const char *odd = not_sc1(c, alien, sizeof(alien));
 
-        conn_drop(c, RST_PLAIN, "\"%shandshake timeout after step %d\"",
+        link_drop(c, RST_PLAIN, "\"%shandshake timeout after step %d\"",
                   odd != NULL ? odd : "", sc_conn_last_step(c->sc));
         break;
     }
@@ -436,22 +435,22 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
             evtimer_add(c->timer, &idle);
             break;
         }
-        conn_drop(c, RST_PLAIN | RST_NET, "\"idle timeout\"");
+        link_drop(c, RST_PLAIN | RST_NET, "\"idle timeout\"");
         break;
     case PH_DRAIN:
-        conn_finish(c);
+        link_finish(c);
         break;
     }
 }
 
 /* ---- Creation. */
 
-static struct conn *conn_new(struct worker *w, struct service *svc)
+static struct link *link_new(struct worker *w, struct service *svc)
 {
     struct svc_gen *gen = service_gen_get(svc);
     unsigned max = gen->cfg->max_connections;
     unsigned live = atomic_fetch_add(&svc->live, 1);
-    struct conn *c;
+    struct link *c;
 
     if (max > 0 && live >= max) {
         atomic_fetch_sub(&svc->live, 1);
@@ -501,9 +500,9 @@ static void no_delay(int fd)
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-void conn_accept(struct worker *w, struct service *svc, int fd)
+void link_accept(struct worker *w, struct service *svc, int fd)
 {
-    struct conn *c = conn_new(w, svc);
+    struct link *c = link_new(w, svc);
     struct stream *s;
 
     if (c == NULL) {
@@ -516,14 +515,14 @@ void conn_accept(struct worker *w, struct service *svc, int fd)
     addr_format_peer(fd, c->client ? c->plain : c->peer, ADDR_TEXT_MAX);
     if ((s = stream_new(w->base, fd, STREAM_IN | STREAM_OUT, stream_ready,
                         c)) == NULL) {
-        conn_drop(c, 0, "\"out of memory\"");
+        link_drop(c, 0, "\"out of memory\"");
         return;
     }
     if (c->client) {
         c->pin = c->pout = s;
         c->plain_up = 1;
         log_info("[%s] accepted %s", c->cfg->name, c->plain);
-        conn_connect_next(c, NULL);
+        link_connect_next(c, NULL);
         return;
     }
     c->net = s;
@@ -533,9 +532,9 @@ void conn_accept(struct worker *w, struct service *svc, int fd)
         relay_pump(c);
 }
 
-int conn_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
+int link_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
 {
-    struct conn *c = conn_new(w, svc);
+    struct link *c = link_new(w, svc);
 
     if (c == NULL)
         return -1;
@@ -543,26 +542,27 @@ int conn_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
     snprintf(c->plain, sizeof(c->plain), "stdio");
     evutil_make_socket_nonblocking(in_fd);
     evutil_make_socket_nonblocking(out_fd);
-    /* epoll refuses regular files: such a descriptor fails here. */
+    /* Regular files and /dev/null, which epoll cannot watch, are read
+     * and written directly (stream.h). */
     c->pin = stream_new(w->base, in_fd, STREAM_IN, stream_ready, c);
     c->pout = stream_new(w->base, out_fd, STREAM_OUT, stream_ready, c);
     if (c->pin == NULL || c->pout == NULL) {
-        conn_drop(c, 0, "\"standard input and output must be pipes, "
-                  "sockets or terminals\"");
+        link_drop(c, 0, "\"cannot watch standard input or output: %s\"",
+                  strerror(errno));
         return -1;
     }
     c->plain_up = 1;
-    return conn_connect_next(c, NULL);
+    return link_connect_next(c, NULL);
 }
 
-void conn_drop_all(struct worker *w, const char *why)
+void link_drop_all(struct worker *w, const char *why)
 {
     while (w->conns != NULL) {
-        struct conn *c = w->conns;
+        struct link *c = w->conns;
 
         if (c->phase == PH_DRAIN)
-            conn_finish(c);
+            link_finish(c);
         else
-            conn_drop(c, RST_PLAIN | RST_NET, "\"%s\"", why);
+            link_drop(c, RST_PLAIN | RST_NET, "\"%s\"", why);
     }
 }
