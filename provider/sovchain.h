@@ -308,6 +308,11 @@ SC_API SC_WUR int sc_testing_get_secret(const sc_conn *conn, const char *name,
  * handshake only. */
 SC_API SC_WUR int sc_testing_send_record(sc_conn *conn, uint8_t type,
                                          const uint8_t *body, size_t len);
+/* Lookups of the context's verified-chain cache that found a verdict
+ * (*hits) and that did not (*misses), since the cache was last emptied (a
+ * configuration change, sc_ctx_set_verify_time included, empties it). */
+SC_API SC_WUR int sc_testing_cache_stats(const sc_ctx *ctx, uint64_t *hits,
+                                         uint64_t *misses);
 
 #ifdef __cplusplus
 }
