@@ -12,6 +12,7 @@ typedef struct {
 
 struct cert_cache {
     CRYPTO_RWLOCK *lock;
+    uint64_t hits, misses;     /* lookups, for sc_testing_cache_stats */
     size_t n;
     slot *slots;
 };
@@ -73,7 +74,14 @@ int cert_cache_get(cert_cache *cc, const uint8_t key[SC_HASH_LEN], time_t now,
         && now >= s->valid_from && now < s->valid_until && now < s->expires)
         hit = (*chain = chain_ref(s->chain)) != NULL;
     CRYPTO_THREAD_unlock(cc->lock);
+    __atomic_fetch_add(hit ? &cc->hits : &cc->misses, 1, __ATOMIC_RELAXED);
     return hit;
+}
+
+void cert_cache_stats(const cert_cache *cc, uint64_t *hits, uint64_t *misses)
+{
+    *hits = cc ? __atomic_load_n(&cc->hits, __ATOMIC_RELAXED) : 0;
+    *misses = cc ? __atomic_load_n(&cc->misses, __ATOMIC_RELAXED) : 0;
 }
 
 void cert_cache_put(cert_cache *cc, const uint8_t key[SC_HASH_LEN],

@@ -26,6 +26,8 @@ void cert_cache_free(cert_cache *cc);
  * most CERT_CACHE_TTL seconds. */
 SC_WUR int cert_cache_get(cert_cache *cc, const uint8_t key[SC_HASH_LEN], time_t now,
                    STACK_OF(X509) **chain);
+/* Lookups so far that hit and that missed (0 and 0 for a NULL cache). */
+void cert_cache_stats(const cert_cache *cc, uint64_t *hits, uint64_t *misses);
 void cert_cache_put(cert_cache *cc, const uint8_t key[SC_HASH_LEN],
                     STACK_OF(X509) *chain, time_t valid_from,
                     time_t valid_until, time_t now);

@@ -64,6 +64,11 @@ SC_WUR int sc_testing_get_secret(const sc_conn *conn, const char *name,
 SC_WUR int sc_testing_send_record(sc_conn *conn, uint8_t type,
                                   const uint8_t *body, size_t len);
 
+/* How often the context's verified-chain cache recognised a chain (hits)
+ * and had to validate one (misses). */
+SC_WUR int sc_testing_cache_stats(const sc_ctx *ctx, uint64_t *hits,
+                                  uint64_t *misses);
+
 #ifdef __cplusplus
 }
 #endif

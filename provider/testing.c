@@ -6,6 +6,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 
+#include "certcache.h"
 #include "conn.h"
 #include "kdf.h"
 #include "sovchain_testing.h"
@@ -189,4 +190,12 @@ int sc_testing_send_record(sc_conn *c, uint8_t type, const uint8_t *body, size_t
     if (!sc_conn_can_write(c))
         return SC_ERR_STATE;
     return conn_send_record(c, type, body, len);
+}
+
+int sc_testing_cache_stats(const sc_ctx *ctx, uint64_t *hits, uint64_t *misses)
+{
+    if (ctx == NULL || hits == NULL || misses == NULL)
+        return SC_ERR_ARG;
+    cert_cache_stats(ctx->cache, hits, misses);
+    return SC_OK;
 }

@@ -4,6 +4,8 @@
 # wrong CA, expired certificate, wrong server name, client refused by
 # `allow`, no client certificate where one is required. A certificate whose
 # subject holds two CNs matches no `CN:` rule, neither of its CNs.
+# DNS:, URI: and IP: (prefix) rules admit a client certificate carrying a
+# matching subjectAltName and refuse one whose names do not match.
 . "$(dirname "$0")/tunnel-lib.sh"
 
 make_pki
@@ -49,7 +51,9 @@ refused() {
     rc=$?
     set -e
     [ -z "$out" ] || fail "$name: data crossed a refused handshake: '$out'"
-    [ "$rc" != 0 ] || fail "$name: the plaintext client saw a clean end"
+    # 3: a reset. A clean end (0) or a hang ended by netc's timeout (1)
+    # is a failure.
+    [ "$rc" = 3 ] || fail "$name: the plaintext client did not see a reset (status $rc)"
     wait_for "$T/$name.log" "close peer=" || fail "$name: no close line"
     grep -q -e "$cpat" "$T/$name.log" || fail "$name: client log lacks '$cpat'"
     wait_for "$T/$slog.log" "$spat" || fail "$name: $slog log lacks '$spat'"
@@ -105,4 +109,37 @@ start_tunnel okcli client --accept 127.0.0.1:0 --connect "$TUN_ADDR" \
     $(client_args) --workers 1
 out=$(printf 'hi\n' | netc "$TUN_ADDR") || fail "allowed client refused"
 [ "$out" = "echo: hi" ] || fail "allowed client: '$out'"
+
+# Rules on subjectAltNames, with client certificates that carry them (scca
+# --san): "sanok" matches each server's rule, "sanno" has names of each
+# kind that do not.
+if [ "$PKI_FROM" = scca ]; then
+    "$SCCA" issue "$PKI/ca" client sanok.test \
+        --san DNS:App.Example,URI:spiffe://corp.example/svc/api,IP:10.9.8.7 \
+        --out "$PKI/sanok" >/dev/null || fail "scca could not issue sanok"
+    "$SCCA" issue "$PKI/ca" client sanno.test \
+        --san DNS:app.example.org,URI:spiffe://corp.example/db/api,IP:10.9.9.7 \
+        --out "$PKI/sanno" >/dev/null || fail "scca could not issue sanno"
+    mv "$PKI/sanok.crt" "$PKI/sanok.pem"
+    mv "$PKI/sanno.crt" "$PKI/sanno.pem"
+    for rule in 'DNS:*.example' 'URI:spiffe://corp.example/svc/*' 'IP:10.9.8.0/24'; do
+        kind=${rule%%:*}
+        # shellcheck disable=SC2046
+        start_tunnel "san$kind" server --accept 127.0.0.1:0 --connect "$backend" \
+            $(server_args) --workers 1 --allow CN:nobody.test --allow "$rule"
+        srv=$TUN_ADDR
+        # shellcheck disable=SC2046
+        start_tunnel "sanok$kind" client --accept 127.0.0.1:0 --connect "$srv" \
+            $(client_args sanok) --workers 1
+        out=$(printf 'hi\n' | netc "$TUN_ADDR") || fail "$rule refused sanok"
+        [ "$out" = "echo: hi" ] || fail "$rule, sanok: '$out'"
+        kill "$TUN_PID"
+        refused "$srv" "san$kind" 'alert sent access_denied' \
+            'alert received access_denied' $(client_args sanno)
+        grep -q 'not in allow list' "$T/san$kind.log" || fail "$rule: refusal not explained"
+        echo "$rule admits sanok and refuses sanno"
+    done
+else
+    echo "note: no scca, the subjectAltName rules are left out"
+fi
 echo "PASS"

@@ -47,8 +47,11 @@ start_tunnel client client --accept 127.0.0.1:0 --connect 127.0.0.1:1 \
     --connect "$limited" $(client_args) --workers 1 -v
 set +e
 out=$(printf 'x\n' | netc "$TUN_ADDR" 2>/dev/null)
+rc=$?
 set -e
 [ -z "$out" ] || fail "a connection over the limit was served"
+# 3: a reset, at once; a clean end (0) or netc's timeout (1) fails.
+[ "$rc" = 3 ] || fail "the refused connection did not end with a reset (status $rc)"
 wait_for "$T/limited.log" "max_connections (1) reached" || fail "excess connection not refused"
 touch "$T/hold"
 wait_gone "$holder" || fail "holder stuck"

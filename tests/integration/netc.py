@@ -7,6 +7,13 @@ output. Exit 0 on a clean end of stream, 3 on a connection reset.
 ADDR is host:port, [v6addr]:port or unix:/path.
 netc.py --many N SIZE ADDR: N concurrent connections, SIZE random bytes
 each, full duplex; checks every reply is byte-exact. Exit 0 if all are.
+netc.py --chat ADDR LINE...: send each LINE (and a newline) only once
+everything sent so far has come back (an echo service behind ADDR), then
+read to the end without closing; print "end=eof" or "end=reset".
+Exit 0 on a clean end of stream, 3 on a reset, 1 otherwise (20 s bound).
+netc.py --serve: a raw echo service on 127.0.0.1 (ephemeral port); prints
+"netc listening on HOST:PORT", then for each connection, when it ends,
+"conn N end=eof|reset bytes=B" (B bytes received).
 """
 import os
 import random
@@ -62,8 +69,10 @@ def single(addr, bytewise, keep_open):
     sys.stdout.buffer.write(b"".join(out))
     sys.stdout.flush()
     if err:
-        print("netc: " + err[0], file=sys.stderr)
-        return 3 if err[0] == "reset" else 1
+        # A reset seen by either thread is the outcome: the other may then
+        # fail with ENOTCONN (a shutdown after the reset), in either order.
+        print("netc: " + ", ".join(err), file=sys.stderr)
+        return 3 if "reset" in err else 1
     return 0
 
 
@@ -107,7 +116,74 @@ def many(n, size, addr):
     return 1 if failures else 0
 
 
+def chat(addr, lines):
+    s = connect(addr)
+    s.settimeout(20)
+    want = 0
+    got = b""
+    try:
+        for line in lines:
+            data = line.encode() + b"\n"
+            s.sendall(data)
+            want += len(data)
+            while len(got) < want:
+                d = s.recv(65536)
+                if not d:
+                    break
+                got += d
+        while True:
+            d = s.recv(65536)
+            if not d:
+                print("end=eof")
+                return 0
+            got += d
+    except (ConnectionResetError, BrokenPipeError):
+        print("end=reset")
+        return 3
+    except OSError as e:
+        print("end=error " + str(e))
+        return 1
+    finally:
+        sys.stdout.flush()
+
+
+def serve():
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(64)
+    print("netc listening on 127.0.0.1:%d" % ls.getsockname()[1], flush=True)
+    lock = threading.Lock()
+
+    def one(s, i):
+        total = 0
+        end = "eof"
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    break
+                total += len(d)
+                s.sendall(d)
+        except (ConnectionResetError, BrokenPipeError):
+            end = "reset"
+        except OSError as e:
+            end = "error " + str(e)
+        s.close()
+        with lock:
+            print("conn %d end=%s bytes=%d" % (i, end, total), flush=True)
+
+    i = 0
+    while True:
+        s, _ = ls.accept()
+        threading.Thread(target=one, args=(s, i), daemon=True).start()
+        i += 1
+
+
 def main(argv):
+    if len(argv) >= 1 and argv[0] == "--chat":
+        return chat(argv[1], argv[2:])
+    if len(argv) >= 1 and argv[0] == "--serve":
+        return serve()
     if len(argv) >= 1 and argv[0] == "--many":
         return many(int(argv[1]), int(argv[2]), argv[3])
     args = [a for a in argv if not a.startswith("--")]

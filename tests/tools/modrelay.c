@@ -21,6 +21,11 @@
  *                        application-data record (type 0x17) is complete,
  *                        then send them in one write (data pipelined right
  *                        behind the records before it)
+ *   cut K                once the K-th application-data record (type
+ *                        0x17, counted from 1) is passed on, end both
+ *                        directions with a clean end of stream (FIN), no
+ *                        close_notify: each tunnel sees a truncation; what
+ *                        arrives afterwards is read and discarded
  *
  * or, without DIR, "gate PATH": connect to TARGET only once PATH exists,
  * so that a test can act while the accepted side waits (bounded: 30 s).
@@ -54,7 +59,7 @@
 #include <unistd.h>
 
 enum opkind { OP_NONE, OP_FLIP, OP_DUP, OP_DROP, OP_SWAP, OP_INJECT, OP_JOIN,
-              OP_GATE };
+              OP_CUT, OP_GATE };
 
 struct op {
     enum opkind kind;
@@ -89,6 +94,8 @@ struct dir {
     struct buf out, held, saved;
     int holding;
     int joined;                 /* OP_JOIN done */
+    uint64_t data_recs;         /* application-data records seen */
+    int cut_now;                /* OP_CUT: its record has been passed on */
 };
 
 struct conn {
@@ -97,6 +104,7 @@ struct conn {
     struct op op;
     struct dir d[2];
     int reset;
+    int cut;                    /* OP_CUT done: discard, end cleanly */
     int applied;
     char hit[128];
     pthread_mutex_t lock;
@@ -218,6 +226,8 @@ static int op_parse(struct op *op, int argc, char **argv)
         op->kind = OP_SWAP;
     else if (strcmp(argv[1], "join") == 0)
         op->kind = OP_JOIN;
+    else if (strcmp(argv[1], "cut") == 0)
+        op->kind = OP_CUT;
     else
         return -1;
     return 0;
@@ -368,6 +378,13 @@ static int process(struct dir *d, const uint8_t *p, size_t n)
             if (record_done(d) != 0)
                 return -1;
             d->hlen = 0;
+            if (op != NULL && op->kind == OP_CUT && type == 0x17 &&
+                ++d->data_recs == op->n) {
+                mark_applied(d, "passed on, then both directions ended",
+                             d->rec, type);
+                d->cut_now = 1;
+                return 0;       /* the rest is never sent */
+            }
         }
     }
     return 0;
@@ -404,6 +421,28 @@ static void set_reset(struct conn *c)
     pthread_mutex_unlock(&c->lock);
 }
 
+/* OP_CUT: a clean end of stream both ways, in the middle of the session. */
+static void set_cut(struct conn *c)
+{
+    pthread_mutex_lock(&c->lock);
+    if (!c->cut && !c->reset) {
+        c->cut = 1;
+        shutdown(c->fd[0], SHUT_WR);
+        shutdown(c->fd[1], SHUT_WR);
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+static int is_cut(struct conn *c)
+{
+    int cut;
+
+    pthread_mutex_lock(&c->lock);
+    cut = c->cut;
+    pthread_mutex_unlock(&c->lock);
+    return cut;
+}
+
 static void *relay_dir(void *arg)
 {
     struct dir *d = arg;
@@ -414,21 +453,28 @@ static void *relay_dir(void *arg)
         n = recv(d->src, buf, sizeof(buf), 0);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && is_cut(d->c))
+            return NULL;        /* the peer's answer to the cut */
         if (n < 0) {
             set_reset(d->c);
             return NULL;
         }
         if (n == 0)
             break;
+        if (is_cut(d->c))
+            continue;           /* after the cut: read and discard */
         d->out.len = 0;
         if (process(d, buf, (size_t)n) != 0 ||
             send_all(d->dst, d->out.p, d->out.len) != 0) {
-            set_reset(d->c);
+            if (!is_cut(d->c))
+                set_reset(d->c);
             return NULL;
         }
+        if (d->cut_now)
+            set_cut(d->c);
     }
     pthread_mutex_lock(&d->c->lock);
-    n = d->c->reset;
+    n = d->c->reset || d->c->cut;
     pthread_mutex_unlock(&d->c->lock);
     if (!n) {
         /* End of stream: what was held back goes out, then the end. */
@@ -539,7 +585,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: modrelay [-v] [-f OPSFILE] TARGET "
             "[c2s|s2c none|flip N [MASK]|dup K|drop K|swap K|inject N HEX|"
-            "join K] [gate PATH]\n");
+            "join K|cut K] [gate PATH]\n");
     return 2;
 }
 

@@ -180,22 +180,59 @@ static int handshake(sc_ctx *cctx, sc_ctx *sctx, const char *name, int *ok)
 	return alert;
 }
 
+/* The context's cache lookups since `*base` (and *base moved on). */
+static void cache_delta(const sc_ctx *ctx, uint64_t base[2], uint64_t *hits, uint64_t *misses)
+{
+	uint64_t h, m;
+
+	if (sc_testing_cache_stats(ctx, &h, &m) != SC_OK)
+		abort();
+	*hits = h - base[0];
+	*misses = m - base[1];
+	base[0] = h;
+	base[1] = m;
+}
+
 static void through_the_engine(void)
 {
 	sc_ctx *cctx = pump_ctx(SC_ROLE_CLIENT, "client.pem", "client.key", "ca.pem");
 	sc_ctx *sctx = pump_ctx(SC_ROLE_SERVER, "server.pem", "server.key", "ca.pem");
+	uint64_t cb[2] = { 0, 0 }, sb[2] = { 0, 0 }, ch, cm, sh, sm;
 	int ok, alert;
 
+	sc_ctx_set_verify_time(cctx, T0);
+	sc_ctx_set_verify_time(sctx, T0);
+	cache_delta(cctx, cb, &ch, &cm);
+	cache_delta(sctx, sb, &sh, &sm);
+	check(ch == 0 && cm == 0 && sh == 0 && sm == 0, "a new context's cache has no lookups");
 	handshake(cctx, sctx, NULL, &ok);
-	check(ok, "first handshake verifies and caches both chains");
+	cache_delta(cctx, cb, &ch, &cm);
+	cache_delta(sctx, sb, &sh, &sm);
+	check(ok && ch == 0 && cm == 1 && sh == 0 && sm == 1,
+	      "first handshake: each side misses once, verifies and caches the peer's chain");
 	handshake(cctx, sctx, NULL, &ok);
-	check(ok, "second handshake with the cached chains");
+	cache_delta(cctx, cb, &ch, &cm);
+	cache_delta(sctx, sb, &sh, &sm);
+	check(ok && ch == 1 && cm == 0 && sh == 1 && sm == 0,
+	      "second handshake: each side finds the peer's chain in the cache");
 	alert = handshake(cctx, sctx, "other.test", &ok);
-	check(!ok && alert == SC_ALERT_BAD_CERTIFICATE,
-	      "a cached server chain is still checked against the expected name");
-	sc_ctx_set_verify_time(sctx, 1577836800);  /* 2020: before the PKI's validity */
+	cache_delta(cctx, cb, &ch, &cm);
+	check(!ok && alert == SC_ALERT_BAD_CERTIFICATE && ch == 1 && cm == 0,
+	      "a cached server chain (a hit) is still checked against the expected name");
+	/* A time at which the cached verdicts would still hold: only dropping
+	 * them makes the next lookup miss. */
+	sc_ctx_set_verify_time(sctx, T0 + 60);
+	if (sc_testing_cache_stats(sctx, &sb[0], &sb[1]) != SC_OK)
+		abort();
+	check(sb[0] == 0 && sb[1] == 0, "a new verify time empties the cache");
 	handshake(cctx, sctx, NULL, &ok);
-	check(!ok, "a new verify time drops cached verdicts");
+	cache_delta(sctx, sb, &sh, &sm);
+	check(ok && sh == 0 && sm == 1,
+	      "a new verify time drops cached verdicts: the next handshake misses and "
+	      "verifies again");
+	handshake(cctx, sctx, NULL, &ok);
+	cache_delta(sctx, sb, &sh, &sm);
+	check(ok && sh == 1 && sm == 0, "and the one after it hits again");
 	sc_ctx_free(cctx);
 	sc_ctx_free(sctx);
 }

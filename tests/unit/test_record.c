@@ -50,6 +50,11 @@ static void new_session(pump *p)
 	pump_init(p, sc_conn_new(cctx), sc_conn_new(sctx));
 }
 
+/* Each end's state and error just before the script feeds end of stream:
+ * a failure found only then is a truncation, not a detected alteration. */
+static sc_state before_eof[2];
+static int error_before_eof[2];
+
 /* Results the script does not need: failures show in the end state. */
 static void ignore(int rc)
 {
@@ -76,6 +81,10 @@ static void run_script(pump *p)
 		if (sc_conn_can_write(p->end[who]))
 			ignore(sc_conn_close(p->end[who]));
 	(void)pump_run(p);
+	for (int who = 0; who < 2; who++) {
+		before_eof[who] = sc_conn_state(p->end[who]);
+		error_before_eof[who] = sc_conn_error(p->end[who]);
+	}
 	for (int who = 0; who < 2; who++)
 		ignore(sc_conn_feed_eof(p->end[who]));
 }
@@ -88,7 +97,7 @@ static int intact_prefix(const pump *p, int who)
 	return g->len <= sizeof(data[0]) && (g->len == 0 || memcmp(g->p, data[!who], g->len) == 0);
 }
 
-static void test_clean(size_t len[2])
+static void test_clean(size_t len[2], pbuf clean[2])
 {
 	pump p;
 
@@ -101,41 +110,103 @@ static void test_clean(size_t len[2])
 	      "the untouched script ends cleanly with all data delivered");
 	len[PUMP_C] = p.wire[PUMP_C].len;
 	len[PUMP_S] = p.wire[PUMP_S].len;
+	pbuf_add(&clean[PUMP_C], p.wire[PUMP_C].p, p.wire[PUMP_C].len);
+	pbuf_add(&clean[PUMP_S], p.wire[PUMP_S].p, p.wire[PUMP_S].len);
 	printf("# client stream %zu bytes, server stream %zu bytes\n", len[0], len[1]);
 	pump_clear(&p);
 }
 
+#define MAX_RECS 64
+
+enum { HIT_OTHER, HIT_SEALED_BODY, HIT_LENGTH };
+
+/* What a flip at `off` hit: the body (tag included) of a sealed record
+ * (any record but the clear hellos, types 0x01 and 0x02), a record's
+ * length, or anything else. Sets *type to the record's type. */
+static int flip_hit(const pbuf *clean, const size_t *recs, size_t nrec, size_t off,
+		    unsigned *type)
+{
+	for (size_t r = 0; r < nrec; r++) {
+		size_t end = r + 1 < nrec ? recs[r + 1] : clean->len;
+
+		if (off < recs[r] || off >= end)
+			continue;
+		*type = clean->p[recs[r]];
+		if (off == recs[r] + 1 || off == recs[r] + 2)
+			return HIT_LENGTH;
+		return off >= recs[r] + 3 && *type != 0x01 && *type != 0x02 ? HIT_SEALED_BODY
+									     : HIT_OTHER;
+	}
+	return HIT_OTHER;
+}
+
 /* Section 11: every bit of the session is authenticated, the clear hellos
- * through the transcript. One bit per offset, rotating through the bits. */
-static void test_bit_flips(const size_t len[2])
+ * through the transcript. One bit per offset, rotating through the bits.
+ * Every flip must be found before end of stream (the script ends with
+ * one, and a truncation would end an undetected alteration too), but for
+ * a longer record length, which leaves the receiver waiting for bytes that
+ * never come: that one ends as a truncation inside a record. A flip in
+ * the body or tag of a sealed record, handshake or data phase, must be
+ * found when that record arrives: bad_record_mac sent with the reason
+ * "record tag does not verify", or, for an alert record, no reply and
+ * "alert record cannot be opened" (section 2). */
+static void test_bit_flips(const size_t len[2], const pbuf clean[2])
 {
 	for (int dir = 0; dir < 2; dir++) {
-		size_t bad = 0, first_bad = 0, tried = 0;
+		size_t bad = 0, first_bad = 0, tried = 0, sealed = 0, data_phase = 0;
+		size_t recs[MAX_RECS], nrec = pump_records(clean[dir].p, clean[dir].len, recs, MAX_RECS);
 
 		for (size_t off = 0; off < len[dir]; off++) {
 			pump p;
-			int recv = !dir, ok;
+			int recv = !dir, ok, hit, body, waiting;
+			unsigned type = 0;
+			const char *why;
 
 			new_session(&p);
 			p.flip_at[dir] = (long)off;
 			p.flip_mask = (uint8_t)(1u << (off % 8));
 			run_script(&p);
+			why = sc_conn_error_detail(p.end[recv]);
+			if (why == NULL)
+				why = "";
+			hit = flip_hit(&clean[dir], recs, nrec, off, &type);
+			body = hit == HIT_SEALED_BODY;
+			waiting = hit == HIT_LENGTH && before_eof[recv] != SC_STATE_FAILED
+				  && sc_conn_error(p.end[recv]) == SC_ERR_TRUNCATED
+				  && strstr(why, "(partial record)") != NULL;
 			ok = sc_conn_state(p.end[recv]) == SC_STATE_FAILED
+			     && (waiting || (before_eof[recv] == SC_STATE_FAILED
+					     && error_before_eof[recv] != SC_ERR_TRUNCATED))
 			     && intact_prefix(&p, PUMP_C) && intact_prefix(&p, PUMP_S);
+			if (body && type == 0x15)
+				ok = ok && sc_conn_alert_sent(p.end[recv]) == -1
+				     && strstr(why, "alert record cannot be opened") != NULL;
+			else if (body)
+				ok = ok && sc_conn_alert_sent(p.end[recv]) == SC_ALERT_BAD_RECORD_MAC
+				     && strstr(why, "record tag does not verify") != NULL;
+			sealed += body;
+			data_phase += body && (type == 0x17 || type == 0x15);
 			if (!ok && bad++ == 0) {
 				first_bad = off;
-				printf("# %s offset %zu mask 0x%02x: receiver state %d (%s), delivered %zu/%zu\n",
-				       dir == PUMP_C ? "client" : "server", off, p.flip_mask,
-				       (int)sc_conn_state(p.end[recv]), sc_conn_error_detail(p.end[recv]),
+				printf("# %s offset %zu (record type 0x%02x, %s) mask 0x%02x: receiver "
+				       "state %d (before end of stream %d, error %d), alert sent %d (%s), "
+				       "delivered %zu/%zu\n",
+				       dir == PUMP_C ? "client" : "server", off, type,
+				       body ? "sealed body" : hit == HIT_LENGTH ? "length" : "other",
+				       p.flip_mask,
+				       (int)sc_conn_state(p.end[recv]), (int)before_eof[recv],
+				       error_before_eof[recv], sc_conn_alert_sent(p.end[recv]), why,
 				       p.got[PUMP_C].len, p.got[PUMP_S].len);
 			}
 			tried++;
 			pump_clear(&p);
 		}
-		check(bad == 0 && tried == len[dir],
-		      "a bit flipped at each of the %zu offsets of the %s stream ends the session "
-		      "without altered data (%zu bad, first at %zu)",
-		      tried, dir == PUMP_C ? "client" : "server", bad, first_bad);
+		check(bad == 0 && tried == len[dir] && nrec > 0 && nrec < MAX_RECS && data_phase > 0,
+		      "a bit flipped at each of the %zu offsets of the %s stream (%zu records; "
+		      "%zu in sealed bodies, %zu of them in the data phase) is found before end of "
+		      "stream, without altered data (%zu bad, first at %zu)",
+		      tried, dir == PUMP_C ? "client" : "server", nrec, sealed, data_phase, bad,
+		      first_bad);
 	}
 }
 
@@ -269,6 +340,7 @@ static void test_chunking(void)
 			     && memcmp(ref[0].p, payload, big) == 0
 			     && memcmp(ref[0].p + big, data[PUMP_S], sizeof(data[0])) == 0
 			     && ref[1].len == big + sizeof(data[0])
+			     && memcmp(ref[1].p, payload, big) == 0
 			     && memcmp(ref[1].p + big, data[PUMP_C], sizeof(data[0])) == 0;
 			check(ok, "fed all at once: %zu bytes each way, intact, clean close", ref[0].len);
 		} else {
@@ -287,6 +359,7 @@ static void test_chunking(void)
 int main(void)
 {
 	size_t len[2];
+	pbuf clean[2] = { { 0 }, { 0 } };
 
 	if (!pki_available()) {
 		printf("SKIP: the shared test PKI (SC_SHARED_DIR/vectors/pki) is not available\n");
@@ -297,11 +370,13 @@ int main(void)
 	sctx = pump_ctx(SC_ROLE_SERVER, "server.pem", "server.key", "ca.pem");
 	sc_ctx_set_verify_time(cctx, VERIFY_TIME);
 	sc_ctx_set_verify_time(sctx, VERIFY_TIME);
-	test_clean(len);
+	test_clean(len, clean);
 	test_sequence();
 	test_truncation();
 	test_chunking();
-	test_bit_flips(len);
+	test_bit_flips(len, clean);
+	pbuf_free(&clean[0]);
+	pbuf_free(&clean[1]);
 	sc_ctx_free(cctx);
 	sc_ctx_free(sctx);
 	printf("%d failure(s)\n", failures);
