@@ -16,6 +16,7 @@
 #include "certcache.h"
 #include "ctx.h"
 #include "pump.h"
+#include "sovchain_testing.h"
 
 /* A time inside the test PKI's validity (2026-06-01T00:00:00Z). */
 #define T0 ((time_t)1780272000)
