@@ -1,5 +1,5 @@
 /*
- * The key schedule's HKDF (PROTOCOL.md section 7), computed with the
+ * The key schedule's HKDF (SC1.md section 7), computed with the
  * provider's HMAC-SHA256 through EVP_MAC, fetched once per context. Why not
  * EVP_KDF "HKDF": OpenSSL 3.0 cannot duplicate an HKDF context, so each
  * derivation would need a new one and a digest fetch; one HMAC context per

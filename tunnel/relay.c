@@ -16,7 +16,7 @@
 
 #include "conn_int.h"
 
-/* Plaintext of a full-size record (PROTOCOL.md section 2). */
+/* Plaintext of a full-size record (SC1.md section 2). */
 #define RECORD_MAX 16384
 /* The application_data record type (section 2). */
 #define REC_APPDATA 0x17
