@@ -8,7 +8,7 @@
 #include "report.h"
 
 /*
- * PROTOCOL.md section 8 lists the signature keys SC1 knows: Ed25519, Ed448,
+ * SC1.md section 8 lists the signature keys SC1 knows: Ed25519, Ed448,
  * ECDSA P-256 / P-384, RSA of 2048 bits or more.
  */
 static const struct keytypes_row {
@@ -27,7 +27,7 @@ static const struct keytypes_row {
 };
 #define KEYTYPES_N (sizeof(keytypes_table) / sizeof(keytypes_table[0]))
 
-/* RSA keys below this size are refused (PROTOCOL.md section 8). */
+/* RSA keys below this size are refused (SC1.md section 8). */
 #define KEYTYPES_RSA_MIN_BITS 2048
 
 static const struct keytypes_row *

@@ -14,7 +14,7 @@
 #include "scca.h"
 
 /*
- * A DNS name as SC1 compares it (PROTOCOL.md section 9): labels of letters,
+ * A DNS name as SC1 compares it (SC1.md section 9): labels of letters,
  * digits and hyphens, not starting or ending with a hyphen, at most 63 bytes,
  * 253 in all; a wildcard only as the whole left-most label with at least two
  * labels after it.

@@ -44,7 +44,7 @@ extern "C" {
 
 SC_API const char *sc_strerror(int err);
 
-/* ---- Alerts (PROTOCOL.md section 4, Alert). */
+/* ---- Alerts (SC1.md section 4, Alert). */
 #define SC_ALERT_CLOSE_NOTIFY             0
 #define SC_ALERT_UNEXPECTED_MESSAGE      10
 #define SC_ALERT_BAD_RECORD_MAC          20
@@ -104,7 +104,7 @@ SC_API SC_WUR int sc_ctx_load_private_key(sc_ctx *ctx, const char *source,
 SC_API SC_WUR int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile,
                                     const char *capath);
 /*
- * Server side: the CA names of ClientCertRequest (PROTOCOL.md section 4,
+ * Server side: the CA names of ClientCertRequest (SC1.md section 4,
  * message 4) are the subjects of the CA file's certificates, in file order.
  * They are a hint that must fit in one handshake message: when they do not
  * all fit, only the first whole names that fit are sent. Returns how many
@@ -272,7 +272,7 @@ SC_API const char *sc_conn_group(const sc_conn *conn);
  * certificate, or one that names no identity this way. */
 SC_API X509 *sc_conn_peer_cert(const sc_conn *conn);
 SC_API const char *sc_conn_peer_identity(const sc_conn *conn);
-/* Exporter (PROTOCOL.md section 7). Available once the handshake is done. */
+/* Exporter (SC1.md section 7). Available once the handshake is done. */
 SC_API SC_WUR int sc_conn_export(const sc_conn *conn, const char *label,
                                  const uint8_t *context, size_t context_len,
                                  uint8_t *out, size_t out_len);
@@ -280,7 +280,7 @@ SC_API SC_WUR int sc_conn_export(const sc_conn *conn, const char *label,
 SC_API uint64_t sc_conn_bytes_sent(const sc_conn *conn);
 SC_API uint64_t sc_conn_bytes_received(const sc_conn *conn);
 
-/* ---- Records (PROTOCOL.md section 2), for a transport that relays them
+/* ---- Records (SC1.md section 2), for a transport that relays them
  * whole: what their headers say, without the engine. */
 #define SC_RECORD_HEADER_LEN 3
 /* The most plaintext one record carries. */

@@ -1,4 +1,4 @@
-/* The CA names of ClientCertRequest (PROTOCOL.md section 4, message 4):
+/* The CA names of ClientCertRequest (SC1.md section 4, message 4):
  * the trust anchors' subjects as concatenated DER X.509 Names, and the
  * receiver's check that what arrived is exactly that. */
 #include "canames.h"

@@ -1,4 +1,4 @@
-/* ClientCertRequest's CA names (PROTOCOL.md section 4, message 4):
+/* ClientCertRequest's CA names (SC1.md section 4, message 4):
  * concatenated DER X.509 Names. */
 #ifndef SC_CANAMES_H
 #define SC_CANAMES_H

@@ -1,4 +1,4 @@
-/* Certificates (PROTOCOL.md section 9): loading credentials, trust anchors
+/* Certificates (SC1.md section 9): loading credentials, trust anchors
  * and CRLs, path validation with section 9's alert table, and name
  * matching. The CA names of ClientCertRequest are in canames.c. */
 #ifndef _POSIX_C_SOURCE

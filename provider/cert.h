@@ -1,4 +1,4 @@
-/* Certificates, keys and signatures (PROTOCOL.md sections 8 and 9). */
+/* Certificates, keys and signatures (SC1.md sections 8 and 9). */
 #ifndef SC_CERT_H
 #define SC_CERT_H
 

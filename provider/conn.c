@@ -1,4 +1,4 @@
-/* sc_conn_*: the connection object, its record processing (PROTOCOL.md
+/* sc_conn_*: the connection object, its record processing (SC1.md
  * sections 2 and 10) and application data. */
 #include "conn.h"
 

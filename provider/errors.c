@@ -1,4 +1,4 @@
-/* Error strings and alert names (PROTOCOL.md section 4, Alert). */
+/* Error strings and alert names (SC1.md section 4, Alert). */
 #include "sovchain.h"
 
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* The table-driven handshake (PROTOCOL.md sections 1, 4 and 7). */
+/* The table-driven handshake (SC1.md sections 1, 4 and 7). */
 #ifndef SC_HANDSHAKE_H
 #define SC_HANDSHAKE_H
 

@@ -1,5 +1,5 @@
 /*
- * The key schedule's HKDF (PROTOCOL.md section 7), two ways:
+ * The key schedule's HKDF (SC1.md section 7), two ways:
  *
  * - by default, written out over the provider's HMAC-SHA256 (EVP_MAC,
  *   fetched once per context): OpenSSL 3.0 cannot duplicate an HKDF

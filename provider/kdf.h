@@ -1,4 +1,4 @@
-/* The key schedule's building blocks (PROTOCOL.md section 7), all with
+/* The key schedule's building blocks (SC1.md section 7), all with
  * SHA-256. HKDF is written out over HMAC (RFC 5869 is two lines of it) so
  * that one EVP_MAC_CTX, duplicated from the context's template, serves a
  * whole handshake: OpenSSL 3.0's HKDF makes fresh HMAC and digest contexts,

@@ -1,5 +1,5 @@
 /*
- * The key schedule (PROTOCOL.md section 7):
+ * The key schedule (SC1.md section 7):
  *
  *   s0  = Extract(0, 0)                      per context (keysched_constants)
  *   hs  = Extract(Derive-Secret(s0, "derived", ""), dh)       after 2

@@ -1,4 +1,4 @@
-/* The key schedule (PROTOCOL.md section 7): every secret from s0 to the
+/* The key schedule (SC1.md section 7): every secret from s0 to the
  * exporter, the traffic keys each one installs, and the key update. The
  * handshake table (handshake.c) names the point of each step at which
  * keys switch; this file knows what each point derives. */

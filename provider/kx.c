@@ -1,5 +1,5 @@
 /* Key agreement: the X25519 ephemeral of steps 1-2 and the kx groups of
- * steps 6-7 (PROTOCOL.md section 5). Every primitive is reached by name
+ * steps 6-7 (SC1.md section 5). Every primitive is reached by name
  * through the providers of the caller's OSSL_LIB_CTX. */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 enum kx_kind { KIND_NONE, KIND_ECX, KIND_EC, KIND_KEM };
 
 /* One row per group: what the providers must offer, and the wire sizes of
- * the table in PROTOCOL.md section 5. */
+ * the table in SC1.md section 5. */
 struct kx_row {
 	uint16_t code;
 	enum kx_kind kind;

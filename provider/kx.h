@@ -1,5 +1,5 @@
 /* Key agreement: the X25519 ephemeral exchange of steps 1-2 and the kx
- * groups of steps 6-7 (PROTOCOL.md section 5). */
+ * groups of steps 6-7 (SC1.md section 5). */
 #ifndef SC_KX_H
 #define SC_KX_H
 

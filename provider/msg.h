@@ -11,7 +11,7 @@
 
 #define SC_VERSION 0x0001
 
-/* The twelve steps (PROTOCOL.md section 4); the value is the record type
+/* The twelve steps (SC1.md section 4); the value is the record type
  * and the transcript's n. */
 enum msg_step {
     MSG_CLIENT_HELLO = 1,

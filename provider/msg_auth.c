@@ -1,5 +1,5 @@
 /* Messages 10 ClientAuth and 11 ServerAuth: signatures over the transcript
- * (PROTOCOL.md sections 4 and 8). */
+ * (SC1.md sections 4 and 8). */
 #include <string.h>
 #include <openssl/x509.h>
 

@@ -1,5 +1,5 @@
 /* Messages 3 ServerCertSend, 4 ClientCertRequest and 5 ClientCertSend
- * (PROTOCOL.md sections 4 and 9). */
+ * (SC1.md sections 4 and 9). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

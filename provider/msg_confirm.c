@@ -1,5 +1,5 @@
 /* Messages 8 KeyConfirm1, 9 KeyConfirm2 and 12 SecureAck: HMACs over the
- * transcript, compared in constant time (PROTOCOL.md section 4). */
+ * transcript, compared in constant time (SC1.md section 4). */
 #include <openssl/crypto.h>
 
 #include "kdf.h"

@@ -1,4 +1,4 @@
-/* Messages 1 ClientHello and 2 ServerHello (PROTOCOL.md section 4). */
+/* Messages 1 ClientHello and 2 ServerHello (SC1.md section 4). */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>

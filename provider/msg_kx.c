@@ -1,4 +1,4 @@
-/* Messages 6 KeyExchange1 and 7 KeyExchange2 (PROTOCOL.md section 5). */
+/* Messages 6 KeyExchange1 and 7 KeyExchange2 (SC1.md section 5). */
 #include <stdlib.h>
 #include <string.h>
 

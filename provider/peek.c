@@ -1,6 +1,6 @@
 /*
  * What a transport may learn from record headers without the engine
- * (PROTOCOL.md section 2): where the next record ends, whether it is
+ * (SC1.md section 2): where the next record ends, whether it is
  * application data, and whether a peer's first bytes can start SC1 at all.
  * Only headers are read; nothing here checks a record.
  */

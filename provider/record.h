@@ -1,4 +1,4 @@
-/* AEAD record protection for one direction (PROTOCOL.md section 2). */
+/* AEAD record protection for one direction (SC1.md section 2). */
 #ifndef SC_RECORD_H
 #define SC_RECORD_H
 

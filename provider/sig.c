@@ -1,4 +1,4 @@
-/* Handshake signatures (PROTOCOL.md section 8): the algorithm follows the
+/* Handshake signatures (SC1.md section 8): the algorithm follows the
  * signer's leaf key type. Every primitive is fetched by name through the
  * caller's OSSL_LIB_CTX and property query. */
 #include <string.h>

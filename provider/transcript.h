@@ -1,4 +1,4 @@
-/* The running transcript hash TH_n (PROTOCOL.md section 3). */
+/* The running transcript hash TH_n (SC1.md section 3). */
 #ifndef SC_TRANSCRIPT_H
 #define SC_TRANSCRIPT_H
 

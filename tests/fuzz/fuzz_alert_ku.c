@@ -1,5 +1,5 @@
 /* libFuzzer target for the alert and key update bodies after the handshake
- * (PROTOCOL.md section 4, Alert and Key update; section 10): the input is
+ * (SC1.md section 4, Alert and Key update; section 10): the input is
  * a list of records that the harness seals with the peer's current write
  * key, so every one of them opens and reaches its body's parser.
  * Input: a selector byte, then items of

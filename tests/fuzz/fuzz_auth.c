@@ -1,4 +1,4 @@
-/* libFuzzer target for the signature messages (PROTOCOL.md sections 4 and
+/* libFuzzer target for the signature messages (SC1.md sections 4 and
  * 8, messages 10 and 11): layout, the empty-signature rules, verification
  * with the peer's leaf key, and the key switch that 11 triggers.
  * Input: a selector byte, then the message body.

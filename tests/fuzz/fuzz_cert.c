@@ -1,4 +1,4 @@
-/* libFuzzer target for the certificate messages (PROTOCOL.md sections 4
+/* libFuzzer target for the certificate messages (SC1.md sections 4
  * and 9, messages 3, 4 and 5): the chain layout, DER parsing and path
  * verification of a peer's chain, and the CA names of ClientCertRequest.
  * Input: a selector byte, then the message body.

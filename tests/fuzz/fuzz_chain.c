@@ -1,4 +1,4 @@
-/* libFuzzer target for certificate parsing and verification (PROTOCOL.md
+/* libFuzzer target for certificate parsing and verification (SC1.md
  * section 9, provider/cert.h; section 4 message 4, provider/canames.h)
  * outside the handshake.
  * Input: a flags byte, then

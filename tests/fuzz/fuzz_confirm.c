@@ -1,4 +1,4 @@
-/* libFuzzer target for the MAC messages (PROTOCOL.md section 4, messages
+/* libFuzzer target for the MAC messages (SC1.md section 4, messages
  * 8, 9 and 12): exact length, constant-time compare, and on success the
  * key schedule step that follows (12 finishes the handshake).
  * Input: a selector byte, then the message body.

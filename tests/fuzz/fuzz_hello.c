@@ -1,4 +1,4 @@
-/* libFuzzer target for the hello decoders (PROTOCOL.md section 4, messages
+/* libFuzzer target for the hello decoders (SC1.md section 4, messages
  * 1 and 2). Input: a selector byte, then the message body.
  *   selector % 2 = 0: client_hello_handle on a fresh server;
  *                  1: server_hello_handle on a client that sent ClientHello.

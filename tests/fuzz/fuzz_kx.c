@@ -1,4 +1,4 @@
-/* libFuzzer target for the key exchange messages (PROTOCOL.md section 5,
+/* libFuzzer target for the key exchange messages (SC1.md section 5,
  * messages 6 and 7): group check, share length, and the group's own checks
  * of a peer share (point on the curve, not the identity, all-zero secret).
  * Input: a selector byte, then the message body.

@@ -1,4 +1,4 @@
-/* libFuzzer target for the record layer (PROTOCOL.md sections 2 and 10):
+/* libFuzzer target for the record layer (SC1.md sections 2 and 10):
  * header checks, reassembly, opening and dispatch of the peer's records.
  * Input: a selector byte, then the byte stream the peer sends.
  *   selector % 4 = 0: a client in the data phase (reads s_ap);

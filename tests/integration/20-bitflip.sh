@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Integrity of a live session (PROTOCOL.md sections 2 and 11): a relay
+# Integrity of a live session (SC1.md sections 2 and 11): a relay
 # between the tunnels flips one bit at every offset of a whole short
 # session (handshake, the first data record each way, close_notify), in
 # each direction, and at random offsets of long transfers. Every altered

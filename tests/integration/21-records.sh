@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Records duplicated, dropped, reordered or injected between the tunnels
-# (PROTOCOL.md section 11: the implicit sequence numbers detect replay,
+# (SC1.md section 11: the implicit sequence numbers detect replay,
 # reordering and deletion; section 2: a record of an unknown type is
 # unexpected_message), in each direction, in the handshake and in the data
 # phase: the receiving tunnel logs the alert it sent, the other the alert it

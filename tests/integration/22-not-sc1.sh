@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Something other than SC1 on the SC1 port: a TLS ClientHello, an HTTP
-# request, an SSH banner, random bytes. PROTOCOL.md sections 2 and 10: a
+# request, an SSH banner, random bytes. SC1.md sections 2 and 10: a
 # record type outside the table (0x16, 'G', 'S', ...) is unexpected_message,
 # and before any key is installed the alert travels in the clear, so the
 # sender gets exactly 15 00 01 0a and then the end of the connection. The

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rekey_bytes and rekey_seconds (sctunnel.conf(5); PROTOCOL.md section 4,
+# rekey_bytes and rekey_seconds (sctunnel.conf(5); SC1.md section 4,
 # key update). sctunnel logs no line for a key update, so the key updates
 # are counted on the wire: modrelay -v between the tunnels lists every
 # record with its clear type (0x17 data, 0x18 key update).

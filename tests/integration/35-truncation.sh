@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A truncated SC1 link is not a clean end (PROTOCOL.md section 4: an end of
+# A truncated SC1 link is not a clean end (SC1.md section 4: an end of
 # stream without close_notify is a truncation): a relay between the tunnels
 # ends both directions of a live session with a plain FIN, after the N-th
 # application-data record client to server or server to client. Both

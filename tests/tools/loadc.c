@@ -108,7 +108,7 @@ static int ep = -1;
 static unsigned char iobuf[IO_CHUNK], expbuf[IO_CHUNK];
 
 /* The first bytes a client sends: a ClientHello record header (type 1,
- * PROTOCOL.md section 2), so the server waits for the rest of the record. */
+ * SC1.md section 2), so the server waits for the rest of the record. */
 static const unsigned char slow_prefix[] = { 0x01, 0x00, 0x60 };
 
 static void on_signal(int sig)

@@ -30,7 +30,7 @@
  * or, without DIR, "gate PATH": connect to TARGET only once PATH exists,
  * so that a test can act while the accepted side waits (bounded: 30 s).
  *
- * Records are parsed by their SC1 header (PROTOCOL.md section 2: u8 type,
+ * Records are parsed by their SC1 header (SC1.md section 2: u8 type,
  * u16 length), on the bytes as received. With -f, connection number i
  * (counting accepted connections from 0) takes its operation from line i+1
  * of OPSFILE, read at accept time; a missing file or line means the

@@ -1,5 +1,5 @@
 /* Unit test of provider/canames.c, the CA names of ClientCertRequest
- * (PROTOCOL.md section 4, message 4): case a's names, the receiver's check,
+ * (SC1.md section 4, message 4): case a's names, the receiver's check,
  * and a CA file whose subjects do not fit in one handshake message: the
  * hint is cut to the first whole names that fit and the handshake completes. */
 #include <stdio.h>

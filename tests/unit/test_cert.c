@@ -1,5 +1,5 @@
 /* Unit test of provider/cert.c and provider/sig.c against the shared test
- * PKI (PROTOCOL.md sections 8 and 9). One line per check; exit 0 when all
+ * PKI (SC1.md sections 8 and 9). One line per check; exit 0 when all
  * pass, 1 otherwise, 77 when the shared vectors are not available. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Unit test of provider/kdf.c: HKDF-Extract against RFC 5869, Expand-Label
  * and Derive-Secret against known-answer case a and the exporter case e
- * (PROTOCOL.md section 7), the argument limits, and the two ways HKDF is
+ * (SC1.md section 7), the argument limits, and the two ways HKDF is
  * computed: over EVP_MAC by default, through the provider's EVP_KDF "HKDF"
  * when the property query asks for FIPS. Both must give the same bytes,
  * and a FIPS query must select the EVP_KDF path. */

@@ -1,5 +1,5 @@
 /* Unit test of provider/kx.c: known answers from the shared vectors (cases
- * a to d), rejection of invalid peer shares (PROTOCOL.md section 5), and a
+ * a to d), rejection of invalid peer shares (SC1.md section 5), and a
  * fresh round trip for every group the providers offer. */
 #include <stdio.h>
 #include <string.h>

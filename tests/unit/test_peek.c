@@ -1,5 +1,5 @@
 /*
- * provider/peek.c: what a relay learns from record headers (PROTOCOL.md
+ * provider/peek.c: what a relay learns from record headers (SC1.md
  * section 2). Fixed bytes first: lengths from headers whole and partial,
  * the application-data type, and which first bytes can begin SC1 for each
  * role (hellos and alerts can; TLS, HTTP, SSH and the wrong hello cannot).

@@ -1,4 +1,4 @@
-/* Record-layer integrity on live in-memory sessions (PROTOCOL.md sections 2,
+/* Record-layer integrity on live in-memory sessions (SC1.md sections 2,
  * 10 and 11): a flipped bit anywhere in either direction ends the session
  * and never delivers altered data; replayed, reordered and dropped records
  * are bad_record_mac; end of stream without close_notify is a truncation;

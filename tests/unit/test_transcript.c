@@ -1,5 +1,5 @@
 /* Unit test of provider/transcript.c: TH_n is SHA-256 over u8 n || u16 len
- * || body for steps 1..n (PROTOCOL.md section 3), checked against case a's
+ * || body for steps 1..n (SC1.md section 3), checked against case a's
  * TH1 and TH2 and against a hash computed independently; steps out of
  * order, out of range or too long are refused; TH_n is kept only when
  * asked, without disturbing the running hash. */

@@ -4,7 +4,7 @@
  * feeds the mutated bytes, and checks that the receiver answers with
  * exactly the vector's alert record (or nothing), ends FAILED with the
  * right alert sent / received, and then outputs nothing more and refuses
- * further input (PROTOCOL.md section 4, Alert: the sender of a fatal alert
+ * further input (SC1.md section 4, Alert: the sender of a fatal alert
  * closes the connection).
  */
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * time or a whole flight at a time; the application data it reads must equal
  * the script's; and every transcript hash, secret and traffic key it records
  * must equal the vector's, so a mismatch points at the step that went wrong.
- * The exporter case checks Export() (PROTOCOL.md section 7) on case a.
+ * The exporter case checks Export() (SC1.md section 7) on case a.
  */
 #include <stdio.h>
 #include <stdlib.h>
