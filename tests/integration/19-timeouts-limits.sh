@@ -46,12 +46,12 @@ wait_for "$T/holder.out" "connected" || fail "holder did not connect"
 start_tunnel client client --accept 127.0.0.1:0 --connect 127.0.0.1:1 \
     --connect "$limited" $(client_args) --workers 1 -v
 set +e
-out=$(printf 'x\n' | netc "$TUN_ADDR" 2>/dev/null)
+out=$(printf 'x\n' | netc "$TUN_ADDR" 2>"$T/refused.err")
 rc=$?
 set -e
 [ -z "$out" ] || fail "a connection over the limit was served"
 # 3: a reset, at once; a clean end (0) or netc's timeout (1) fails.
-[ "$rc" = 3 ] || fail "the refused connection did not end with a reset (status $rc)"
+[ "$rc" = 3 ] || fail "the refused connection did not end with a reset (status $rc: $(cat "$T/refused.err"))"
 wait_for "$T/limited.log" "max_connections (1) reached" || fail "excess connection not refused"
 touch "$T/hold"
 wait_gone "$holder" || fail "holder stuck"

@@ -17,6 +17,7 @@ netc.py --serve: a raw echo service on 127.0.0.1 (ephemeral port); prints
 """
 import os
 import random
+import errno
 import socket
 import sys
 import threading
@@ -34,7 +35,12 @@ def connect(addr):
 
 def single(addr, bytewise, keep_open):
     data = sys.stdin.buffer.read()
-    s = connect(addr)
+    try:
+        s = connect(addr)
+    except ConnectionResetError:
+        # Accepted and reset before the connect call even returned.
+        print("netc: reset", file=sys.stderr)
+        return 3
     s.settimeout(60)
     out = []
     err = []
@@ -64,7 +70,9 @@ def single(addr, bytewise, keep_open):
     except (ConnectionResetError, BrokenPipeError):
         err.append("reset")
     except OSError as e:
-        err.append(str(e))
+        # ENOTCONN on our shutdown: a reset already tore the connection
+        # down and this call took its error (the reader then sees an end).
+        err.append("reset" if e.errno == errno.ENOTCONN else str(e))
     t.join()
     sys.stdout.buffer.write(b"".join(out))
     sys.stdout.flush()
