@@ -11,7 +11,8 @@
 
 #include "buf.h"
 #include "canames.h"
-#include "cert.h"
+#include "certload.h"
+#include "sig.h"
 
 /* Section 4: fewer than 2^30 bytes under one secret, the update included. */
 #define KU_MAX_BYTES (((uint64_t)1 << 30) - 1)
@@ -153,10 +154,10 @@ int sc_ctx_load_cert_chain(sc_ctx *ctx, const char *source)
 
     if (ctx == NULL || source == NULL)
         return SC_ERR_ARG;
-    rc = cert_load_chain(ctx->algs.libctx, ctx->algs.propq, source, &chain);
+    rc = certload_chain(ctx->algs.libctx, ctx->algs.propq, source, &chain);
     if (rc != SC_OK)
         return rc;
-    if ((ctx->key != NULL && !cert_key_matches(sk_X509_value(chain, 0), ctx->key))
+    if ((ctx->key != NULL && !certload_key_matches(sk_X509_value(chain, 0), ctx->key))
         || encode_chain(chain, &body, &body_len) != SC_OK) {
         sk_X509_pop_free(chain, X509_free);
         return SC_ERR_LOAD;
@@ -177,10 +178,10 @@ int sc_ctx_load_private_key(sc_ctx *ctx, const char *source, const char *pass)
 
     if (ctx == NULL || source == NULL)
         return SC_ERR_ARG;
-    rc = cert_load_key(ctx->algs.libctx, ctx->algs.propq, source, pass, &key);
+    rc = certload_key(ctx->algs.libctx, ctx->algs.propq, source, pass, &key);
     if (rc != SC_OK)
         return rc;
-    if (ctx->chain != NULL && !cert_key_matches(sk_X509_value(ctx->chain, 0), key)) {
+    if (ctx->chain != NULL && !certload_key_matches(sk_X509_value(ctx->chain, 0), key)) {
         EVP_PKEY_free(key);
         return SC_ERR_LOAD;
     }
@@ -204,8 +205,8 @@ int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile, const char *capath)
 
     if (ctx == NULL || (cafile == NULL && capath == NULL))
         return SC_ERR_ARG;
-    rc = cert_load_trust(ctx->algs.libctx, ctx->algs.propq, ctx->store,
-                         ctx->anchors, cafile, capath);
+    rc = certload_trust(ctx->algs.libctx, ctx->algs.propq, ctx->store,
+                        ctx->anchors, cafile, capath);
     if (rc == SC_OK) {
         uint8_t *names = NULL;
         size_t len = 0, n = 0;
@@ -237,7 +238,7 @@ int sc_ctx_load_crl(sc_ctx *ctx, const char *crlfile)
 
     if (ctx == NULL || crlfile == NULL)
         return SC_ERR_ARG;
-    rc = cert_load_crl(ctx->algs.libctx, ctx->algs.propq, ctx->store, crlfile);
+    rc = certload_crl(ctx->algs.libctx, ctx->algs.propq, ctx->store, crlfile);
     if (rc == SC_OK)
         ctx->have_crl = 1;
     ctx_trust_changed(ctx);

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <openssl/x509.h>
 
-#include "cert.h"
+#include "sig.h"
 #include "msg.h"
 
 #define CLIENT_CONTEXT "Sovereign-Chain v1 client auth"
