@@ -21,17 +21,6 @@ const suite_row suite_table[] = {
 };
 const size_t suite_count = sizeof(suite_table) / sizeof(suite_table[0]);
 
-/* Section 5; the order is the default preference (ML-KEM-768 first when a
- * provider offers it, then none; the rest on request). */
-const group_row group_table[] = {
-    { KX_GROUP_MLKEM768, "ML-KEM-768" },
-    { KX_GROUP_NONE, "none" },
-    { KX_GROUP_X448, "X448" },
-    { KX_GROUP_P256, "P-256" },
-    { KX_GROUP_P384, "P-384" },
-};
-const size_t group_count = sizeof(group_table) / sizeof(group_table[0]);
-
 static int names_equal(const char *a, const char *b, size_t blen)
 {
     if (strlen(a) != blen)
@@ -70,16 +59,16 @@ int suite_index_by_name(const char *name, size_t len)
 
 int group_index_by_code(uint16_t code)
 {
-    for (size_t i = 0; i < group_count; i++)
-        if (group_table[i].code == code)
+    for (size_t i = 0; i < kx_group_count; i++)
+        if (kx_groups[i].code == code)
             return (int)i;
     return -1;
 }
 
 int group_index_by_name(const char *name, size_t len)
 {
-    for (size_t i = 0; i < group_count; i++)
-        if (names_equal(group_table[i].name, name, len))
+    for (size_t i = 0; i < kx_group_count; i++)
+        if (names_equal(kx_groups[i].name, name, len))
             return (int)i;
     if (names_equal("P256", name, len))
         return group_index_by_code(KX_GROUP_P256);
@@ -162,8 +151,8 @@ int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
         a->cipher[i] = EVP_CIPHER_fetch(libctx, suite_table[i].evp_name, a->propq);
         offered += a->cipher[i] != NULL;
     }
-    for (size_t i = 0; i < group_count; i++)
-        a->group[i] = kx_alg_fetch(libctx, a->propq, group_table[i].code);
+    for (size_t i = 0; i < kx_group_count; i++)
+        a->group[i] = kx_alg_fetch(libctx, a->propq, kx_groups[i].code);
     return offered ? SC_OK : SC_ERR_UNSUPPORTED;
 }
 
@@ -176,7 +165,7 @@ void algs_release(sc_algs *a)
     kx_alg_free(a->eph);
     for (size_t i = 0; i < suite_count; i++)
         EVP_CIPHER_free(a->cipher[i]);
-    for (size_t i = 0; i < group_count; i++)
+    for (size_t i = 0; i < kx_group_count; i++)
         kx_alg_free(a->group[i]);
     free(a->propq);
     memset(a, 0, sizeof(*a));

@@ -632,7 +632,7 @@ const char *sc_conn_suite(const sc_conn *c)
 
 const char *sc_conn_group(const sc_conn *c)
 {
-    return c->group >= 0 ? group_table[c->group].name : NULL;
+    return c->group >= 0 ? kx_groups[c->group].name : NULL;
 }
 
 X509 *sc_conn_peer_cert(const sc_conn *c)

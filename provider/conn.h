@@ -62,7 +62,7 @@ struct sc_conn {
     int opened_any;            /* a record from the peer was opened */
     int ku_reply_queued;       /* our answer to a key-update request waits in out */
     int suite;                 /* suite_table row, -1 before 2 */
-    int group;                 /* group_table row, -1 before 2 */
+    int group;                 /* kx_groups row, -1 before 2 */
     rec_dir rd;
     rec_dir wr;
     sc_buf in;                 /* a partial record */

@@ -29,7 +29,7 @@ static void set_list_text(char *out, size_t cap, const uint16_t *codes,
     out[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         int row = suites ? suite_index_by_code(codes[i]) : group_index_by_code(codes[i]);
-        const char *name = row < 0 ? "?" : suites ? suite_table[row].name : group_table[row].name;
+        const char *name = row < 0 ? "?" : suites ? suite_table[row].name : kx_groups[row].name;
         int w = snprintf(out + used, cap - used, "%s%s", i ? ":" : "", name);
         if (w < 0 || (size_t)w >= cap - used)
             break;
@@ -46,14 +46,15 @@ static void default_lists(sc_ctx *ctx)
     for (size_t i = 0; i < suite_count; i++)
         if (ctx->algs.cipher[i] != NULL)
             ctx->suites[ctx->n_suites++] = suite_table[i].code;
-    /* Section "Defaults": ML-KEM-768 when offered, then none. */
+    /* Section "Defaults": ML-KEM-768 when offered, then none (the rows
+     * of kx_groups marked by_default, in its order). */
     ctx->n_groups = 0;
-    for (size_t i = 0; i < group_count; i++) {
-        uint16_t code = group_table[i].code;
+    for (size_t i = 0; i < kx_group_count; i++) {
+        uint16_t code = kx_groups[i].code;
         if (ctx->algs.group[i] == NULL)
             continue;
         avail[n++] = code;
-        if (code == KX_GROUP_MLKEM768 || code == KX_GROUP_NONE)
+        if (kx_groups[i].by_default)
             ctx->groups[ctx->n_groups++] = code;
     }
     set_list_text(ctx->list_text[0], sizeof(ctx->list_text[0]), ctx->suites, ctx->n_suites, 1);
@@ -270,7 +271,7 @@ static int parse_list(const sc_ctx *ctx, const char *list, int suites,
                                          : ctx->algs.group[row] != NULL);
             if (!ok)
                 return SC_ERR_UNSUPPORTED;
-            uint16_t code = suites ? suite_table[row].code : group_table[row].code;
+            uint16_t code = suites ? suite_table[row].code : kx_groups[row].code;
             int dup = 0;
             for (size_t i = 0; i < *n; i++)
                 dup |= codes[i] == code;

@@ -199,7 +199,7 @@ int msg_server_hello_build(sc_conn *c, sc_buf *b)
 {
     if (buf_u16(b, SC_VERSION) || buf_put(b, c->hs->nonce, SC_NONCE_LEN)
         || buf_put(b, c->hs->eph_pub, SC_X25519_LEN)
-        || buf_u16(b, suite_table[c->suite].code) || buf_u16(b, group_table[c->group].code))
+        || buf_u16(b, suite_table[c->suite].code) || buf_u16(b, kx_groups[c->group].code))
         return SC_ERR_NOMEM;
     return put_ext(b, c->hs);
 }
