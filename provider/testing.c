@@ -117,7 +117,7 @@ void testing_record(sc_conn *c, const char *name, const uint8_t *v, size_t len)
     t->n++;
 }
 
-void testing_record_traffic(sc_conn *c, const char *name, const rec_dir *d)
+void testing_record_traffic(sc_conn *c, const char *name, const record_dir *d)
 {
     char label[32];
     uint8_t key[32], iv[SC_IV_LEN];

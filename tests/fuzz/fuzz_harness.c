@@ -313,14 +313,14 @@ void fh_report(const sc_conn *c)
 			sc_conn_error_detail(c));
 }
 
-void fh_peer_writer(int p, sc_role role, rec_dir *d)
+void fh_peer_writer(int p, sc_role role, record_dir *d)
 {
 	kdf_ctx k;
 
 	p = usable(p);
-	rec_init(d);
+	record_init(d);
 	if (kdf_init(&k, fh_algs(p)) != SC_OK
-	    || rec_install(d, &k, prof[p].suite, 1, prof[p].ap[!role]) != SC_OK)
+	    || record_install(d, &k, prof[p].suite, 1, prof[p].ap[!role]) != SC_OK)
 		abort();
 	kdf_clear(&k);
 	/* Section 2: SecureAck was the server's record seq 0 under s_ap. */
