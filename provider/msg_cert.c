@@ -49,15 +49,15 @@ static int parse_chain(sc_conn *c, const char *msg, const uint8_t *body,
     sc_cur cur;
     uint8_t count;
 
-    cur_init(&cur, body, len);
-    if (cur_u8(&cur, &count) != 0)
+    buf_cur_init(&cur, body, len);
+    if (buf_cur_u8(&cur, &count) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s truncated", msg);
     if (count < min || count > MAX_CHAIN)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s n_certs=%u", msg, count);
     for (size_t i = 0; i < count; i++)
-        if (cur_vec16(&cur, &der[i], &der_len[i]) != 0 || der_len[i] == 0)
+        if (buf_cur_vec16(&cur, &der[i], &der_len[i]) != 0 || der_len[i] == 0)
             return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s truncated", msg);
-    if (cur_end(&cur) != 0)
+    if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s has %zu trailing bytes", msg, cur.left);
     *n = count;
     return SC_OK;
@@ -175,14 +175,14 @@ int msg_cert_request_handle(sc_conn *c, const uint8_t *body, size_t len)
     const uint8_t *names;
     size_t names_len;
 
-    cur_init(&cur, body, len);
-    if (cur_u8(&cur, &mode) != 0)
+    buf_cur_init(&cur, body, len);
+    if (buf_cur_u8(&cur, &mode) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientCertRequest truncated");
     if (mode > SC_VERIFY_REQUIRED)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "ClientCertRequest mode %u", mode);
-    if (cur_vec16(&cur, &names, &names_len) != 0)
+    if (buf_cur_vec16(&cur, &names, &names_len) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientCertRequest truncated");
-    if (cur_end(&cur) != 0)
+    if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientCertRequest has %zu trailing bytes",
                            cur.left);
     if (canames_check(names, names_len) != SC_OK)

@@ -25,10 +25,10 @@ static int parse_share(sc_conn *c, const char *msg, const uint8_t *body,
     sc_cur cur;
     uint16_t group;
 
-    cur_init(&cur, body, len);
-    if (cur_u16(&cur, &group) || cur_vec16(&cur, share, share_len))
+    buf_cur_init(&cur, body, len);
+    if (buf_cur_u16(&cur, &group) || buf_cur_vec16(&cur, share, share_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s truncated", msg);
-    if (cur_end(&cur) != 0)
+    if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s has %zu trailing bytes", msg, cur.left);
     if (group != kx_groups[c->group].code)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "%s group 0x%04x != 0x%04x", msg,
