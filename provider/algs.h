@@ -22,17 +22,17 @@ typedef struct {
     const char *evp_name;  /* what EVP_CIPHER_fetch is asked for */
     size_t key_len;
     uint64_t max_records;  /* per key: AES-GCM is stricter (section 4) */
-} suite_row;
+} algs_suite_row;
 
-extern const suite_row suite_table[];
-extern const size_t suite_count;
+extern const algs_suite_row algs_suites[];
+extern const size_t algs_suite_count;
 
-/* Row index (of suite_table; of kx.h's kx_groups) by code or by name
+/* Row index (of algs_suites; of kx.h's kx_groups) by code or by name
  * (case-insensitive; '_' and '-' alike); -1. */
-int suite_index_by_code(uint16_t code);
-int suite_index_by_name(const char *name, size_t len);
-int group_index_by_code(uint16_t code);
-int group_index_by_name(const char *name, size_t len);
+int algs_suite_by_code(uint16_t code);
+int algs_suite_by_name(const char *name, size_t len);
+int algs_group_by_code(uint16_t code);
+int algs_group_by_name(const char *name, size_t len);
 
 typedef struct {
     OSSL_LIB_CTX *libctx;

@@ -458,8 +458,8 @@ static int rekey_if_due(sc_conn *c, size_t want, size_t *allowed)
     uint64_t max_rec = c->ctx->ku_records, room;
     int rc;
 
-    if (suite_table[c->suite].max_records < max_rec)
-        max_rec = suite_table[c->suite].max_records;
+    if (algs_suites[c->suite].max_records < max_rec)
+        max_rec = algs_suites[c->suite].max_records;
     if (c->wr.bytes + 1 >= c->ctx->ku_bytes || c->wr.seq + 2 > max_rec)
         if ((rc = send_key_update(c, 0)) != SC_OK)
             return rc;
@@ -627,7 +627,7 @@ uint64_t sc_conn_bytes_received(const sc_conn *c) { return c->bytes_recv; }
 
 const char *sc_conn_suite(const sc_conn *c)
 {
-    return c->suite >= 0 ? suite_table[c->suite].name : NULL;
+    return c->suite >= 0 ? algs_suites[c->suite].name : NULL;
 }
 
 const char *sc_conn_group(const sc_conn *c)

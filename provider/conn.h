@@ -61,7 +61,7 @@ struct sc_conn {
     int we_closed;
     int opened_any;            /* a record from the peer was opened */
     int ku_reply_queued;       /* our answer to a key-update request waits in out */
-    int suite;                 /* suite_table row, -1 before 2 */
+    int suite;                 /* algs_suites row, -1 before 2 */
     int group;                 /* kx_groups row, -1 before 2 */
     record_dir rd;
     record_dir wr;

@@ -28,8 +28,8 @@ static void set_list_text(char *out, size_t cap, const uint16_t *codes,
 
     out[0] = '\0';
     for (size_t i = 0; i < n; i++) {
-        int row = suites ? suite_index_by_code(codes[i]) : group_index_by_code(codes[i]);
-        const char *name = row < 0 ? "?" : suites ? suite_table[row].name : kx_groups[row].name;
+        int row = suites ? algs_suite_by_code(codes[i]) : algs_group_by_code(codes[i]);
+        const char *name = row < 0 ? "?" : suites ? algs_suites[row].name : kx_groups[row].name;
         int w = snprintf(out + used, cap - used, "%s%s", i ? ":" : "", name);
         if (w < 0 || (size_t)w >= cap - used)
             break;
@@ -43,9 +43,9 @@ static void default_lists(sc_ctx *ctx)
     size_t n = 0;
 
     ctx->n_suites = 0;
-    for (size_t i = 0; i < suite_count; i++)
+    for (size_t i = 0; i < algs_suite_count; i++)
         if (ctx->algs.cipher[i] != NULL)
-            ctx->suites[ctx->n_suites++] = suite_table[i].code;
+            ctx->suites[ctx->n_suites++] = algs_suites[i].code;
     /* Section "Defaults": ML-KEM-768 when offered, then none (the rows
      * of kx_groups marked by_default, in its order). */
     ctx->n_groups = 0;
@@ -266,12 +266,12 @@ static int parse_list(const sc_ctx *ctx, const char *list, int suites,
     while (*p) {
         size_t len = strcspn(p, ":, ");
         if (len > 0) {
-            int row = suites ? suite_index_by_name(p, len) : group_index_by_name(p, len);
+            int row = suites ? algs_suite_by_name(p, len) : algs_group_by_name(p, len);
             int ok = row >= 0 && (suites ? ctx->algs.cipher[row] != NULL
                                          : ctx->algs.group[row] != NULL);
             if (!ok)
                 return SC_ERR_UNSUPPORTED;
-            uint16_t code = suites ? suite_table[row].code : kx_groups[row].code;
+            uint16_t code = suites ? algs_suites[row].code : kx_groups[row].code;
             int dup = 0;
             for (size_t i = 0; i < *n; i++)
                 dup |= codes[i] == code;

@@ -179,11 +179,11 @@ int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
                            shown, why);
     }
     np = conn_suites(c, &prefs);
-    if ((c->suite = choose(prefs, np, suites, ns, suite_index_by_code)) < 0
+    if ((c->suite = choose(prefs, np, suites, ns, algs_suite_by_code)) < 0
         || a->cipher[c->suite] == NULL)
         return conn_reject(c, SC_ALERT_HANDSHAKE_FAILURE, "no common suite");
     np = conn_groups(c, &prefs);
-    if ((c->group = choose(prefs, np, groups, ng, group_index_by_code)) < 0
+    if ((c->group = choose(prefs, np, groups, ng, algs_group_by_code)) < 0
         || a->group[c->group] == NULL)
         return conn_reject(c, SC_ALERT_HANDSHAKE_FAILURE, "no common kx group");
     if ((rc = own_random(c)) != SC_OK)
@@ -199,7 +199,7 @@ int msg_server_hello_build(sc_conn *c, sc_buf *b)
 {
     if (buf_u16(b, SC_VERSION) || buf_put(b, c->hs->nonce, SC_NONCE_LEN)
         || buf_put(b, c->hs->eph_pub, SC_X25519_LEN)
-        || buf_u16(b, suite_table[c->suite].code) || buf_u16(b, kx_groups[c->group].code))
+        || buf_u16(b, algs_suites[c->suite].code) || buf_u16(b, kx_groups[c->group].code))
         return SC_ERR_NOMEM;
     return put_ext(b, c->hs);
 }
@@ -235,11 +235,11 @@ int msg_server_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
     if (!ext_well_formed(ext, ext_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello extensions truncated");
     n = conn_suites(c, &codes);
-    c->suite = suite_index_by_code(suite);
+    c->suite = algs_suite_by_code(suite);
     if (!offered(codes, n, suite) || c->suite < 0 || a->cipher[c->suite] == NULL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "server chose suite 0x%04x, not offered", suite);
     n = conn_groups(c, &codes);
-    c->group = group_index_by_code(group);
+    c->group = algs_group_by_code(group);
     if (!offered(codes, n, group) || c->group < 0 || a->group[c->group] == NULL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "server chose group 0x%04x, not offered", group);
     rc = kx_derive(a->eph, c->hs->eph, eph, SC_X25519_LEN, c->hs->dh,

@@ -18,7 +18,7 @@ int record_install(record_dir *d, kdf_ctx *k, int suite, int encrypt,
                    const uint8_t secret[SC_HASH_LEN])
 {
     uint8_t key[32];
-    size_t key_len = suite_table[suite].key_len;
+    size_t key_len = algs_suites[suite].key_len;
     int rc;
 
     if (d->cctx == NULL && (d->cctx = EVP_CIPHER_CTX_new()) == NULL)

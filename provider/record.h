@@ -22,7 +22,7 @@
 
 typedef struct {
     EVP_CIPHER_CTX *cctx;      /* keyed once per secret; only the nonce changes */
-    int suite;                 /* row in suite_table; -1 = no key (clear) */
+    int suite;                 /* row in algs_suites; -1 = no key (clear) */
     uint8_t secret[SC_HASH_LEN];
     uint8_t iv[SC_IV_LEN];
     uint64_t seq;              /* records sealed/opened under this secret */

@@ -50,7 +50,7 @@ typedef struct {
 	sc_ctx *ctx[2];                /* by sc_role */
 	side_log sent[2];              /* by sc_role of the sender */
 	uint8_t ap[2][SC_HASH_LEN];    /* c_ap, s_ap: by sc_role of the writer */
-	int suite;                     /* suite_table row chosen */
+	int suite;                     /* algs_suites row chosen */
 } profile;
 
 static profile prof[FH_PROFILES];
