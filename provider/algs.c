@@ -14,23 +14,12 @@
 
 /* Section 6. AES-GCM's record limit is the confidentiality bound of
  * section 4; ChaCha20-Poly1305 is bounded by the generic 2^24. */
-const suite_row suite_table[] = {
+const algs_suite_row algs_suites[] = {
     { 0x0001, "CHACHA20-POLY1305", "ChaCha20-Poly1305", 32, (uint64_t)1 << 24 },
     { 0x0002, "AES-256-GCM", "AES-256-GCM", 32, 23726566 },
     { 0x0003, "AES-128-GCM", "AES-128-GCM", 16, 23726566 },
 };
-const size_t suite_count = sizeof(suite_table) / sizeof(suite_table[0]);
-
-/* Section 5; the order is the default preference (ML-KEM-768 first when a
- * provider offers it, then none; the rest on request). */
-const group_row group_table[] = {
-    { KX_GROUP_MLKEM768, "ML-KEM-768" },
-    { KX_GROUP_NONE, "none" },
-    { KX_GROUP_X448, "X448" },
-    { KX_GROUP_P256, "P-256" },
-    { KX_GROUP_P384, "P-384" },
-};
-const size_t group_count = sizeof(group_table) / sizeof(group_table[0]);
+const size_t algs_suite_count = sizeof(algs_suites) / sizeof(algs_suites[0]);
 
 static int names_equal(const char *a, const char *b, size_t blen)
 {
@@ -49,42 +38,42 @@ static int names_equal(const char *a, const char *b, size_t blen)
     return 1;
 }
 
-int suite_index_by_code(uint16_t code)
+int algs_suite_by_code(uint16_t code)
 {
-    for (size_t i = 0; i < suite_count; i++)
-        if (suite_table[i].code == code)
+    for (size_t i = 0; i < algs_suite_count; i++)
+        if (algs_suites[i].code == code)
             return (int)i;
     return -1;
 }
 
-int suite_index_by_name(const char *name, size_t len)
+int algs_suite_by_name(const char *name, size_t len)
 {
-    for (size_t i = 0; i < suite_count; i++)
-        if (names_equal(suite_table[i].name, name, len))
+    for (size_t i = 0; i < algs_suite_count; i++)
+        if (names_equal(algs_suites[i].name, name, len))
             return (int)i;
     /* Also accept the spec's names, e.g. CHACHA20_POLY1305_SHA256. */
     if (len > 7 && names_equal("-SHA256", name + len - 7, 7))
-        return suite_index_by_name(name, len - 7);
+        return algs_suite_by_name(name, len - 7);
     return -1;
 }
 
-int group_index_by_code(uint16_t code)
+int algs_group_by_code(uint16_t code)
 {
-    for (size_t i = 0; i < group_count; i++)
-        if (group_table[i].code == code)
+    for (size_t i = 0; i < kx_group_count; i++)
+        if (kx_groups[i].code == code)
             return (int)i;
     return -1;
 }
 
-int group_index_by_name(const char *name, size_t len)
+int algs_group_by_name(const char *name, size_t len)
 {
-    for (size_t i = 0; i < group_count; i++)
-        if (names_equal(group_table[i].name, name, len))
+    for (size_t i = 0; i < kx_group_count; i++)
+        if (names_equal(kx_groups[i].name, name, len))
             return (int)i;
     if (names_equal("P256", name, len))
-        return group_index_by_code(KX_GROUP_P256);
+        return algs_group_by_code(KX_GROUP_P256);
     if (names_equal("P384", name, len))
-        return group_index_by_code(KX_GROUP_P384);
+        return algs_group_by_code(KX_GROUP_P384);
     return -1;
 }
 
@@ -158,12 +147,12 @@ int algs_fetch(sc_algs *a, OSSL_LIB_CTX *libctx, const char *propq)
         return SC_ERR_UNSUPPORTED;
     if ((a->hmac_sha256 = hmac_template(a)) == NULL || keysched_constants(a) != SC_OK)
         return SC_ERR_UNSUPPORTED;
-    for (size_t i = 0; i < suite_count; i++) {
-        a->cipher[i] = EVP_CIPHER_fetch(libctx, suite_table[i].evp_name, a->propq);
+    for (size_t i = 0; i < algs_suite_count; i++) {
+        a->cipher[i] = EVP_CIPHER_fetch(libctx, algs_suites[i].evp_name, a->propq);
         offered += a->cipher[i] != NULL;
     }
-    for (size_t i = 0; i < group_count; i++)
-        a->group[i] = kx_alg_fetch(libctx, a->propq, group_table[i].code);
+    for (size_t i = 0; i < kx_group_count; i++)
+        a->group[i] = kx_alg_fetch(libctx, a->propq, kx_groups[i].code);
     return offered ? SC_OK : SC_ERR_UNSUPPORTED;
 }
 
@@ -174,9 +163,9 @@ void algs_release(sc_algs *a)
     EVP_MAC_CTX_free(a->hmac_sha256);
     EVP_KDF_free(a->hkdf);
     kx_alg_free(a->eph);
-    for (size_t i = 0; i < suite_count; i++)
+    for (size_t i = 0; i < algs_suite_count; i++)
         EVP_CIPHER_free(a->cipher[i]);
-    for (size_t i = 0; i < group_count; i++)
+    for (size_t i = 0; i < kx_group_count; i++)
         kx_alg_free(a->group[i]);
     free(a->propq);
     memset(a, 0, sizeof(*a));

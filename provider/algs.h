@@ -22,23 +22,17 @@ typedef struct {
     const char *evp_name;  /* what EVP_CIPHER_fetch is asked for */
     size_t key_len;
     uint64_t max_records;  /* per key: AES-GCM is stricter (section 4) */
-} suite_row;
+} algs_suite_row;
 
-typedef struct {
-    uint16_t code;
-    const char *name;
-} group_row;
+extern const algs_suite_row algs_suites[];
+extern const size_t algs_suite_count;
 
-extern const suite_row suite_table[];
-extern const size_t suite_count;
-extern const group_row group_table[];
-extern const size_t group_count;
-
-/* Row index by code or by name (case-insensitive; '_' and '-' alike); -1. */
-int suite_index_by_code(uint16_t code);
-int suite_index_by_name(const char *name, size_t len);
-int group_index_by_code(uint16_t code);
-int group_index_by_name(const char *name, size_t len);
+/* Row index (of algs_suites; of kx.h's kx_groups) by code or by name
+ * (case-insensitive; '_' and '-' alike); -1. */
+int algs_suite_by_code(uint16_t code);
+int algs_suite_by_name(const char *name, size_t len);
+int algs_group_by_code(uint16_t code);
+int algs_group_by_name(const char *name, size_t len);
 
 typedef struct {
     OSSL_LIB_CTX *libctx;
@@ -54,7 +48,7 @@ typedef struct {
     uint8_t derived_hs[SC_HASH_LEN];
     kx_alg *eph;                 /* X25519 for steps 1-2 */
     EVP_CIPHER *cipher[8];       /* by suite row; NULL = not offered */
-    kx_alg *group[8];            /* by group row; NULL = not offered */
+    kx_alg *group[KX_GROUPS_MAX]; /* by kx_groups row; NULL = not offered */
 } sc_algs;
 
 /* SC_OK, or an error when a mandatory algorithm (SHA-256, HMAC, X25519,

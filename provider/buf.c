@@ -6,7 +6,7 @@
 
 #include "sovchain.h"
 
-int cur_u8(sc_cur *c, uint8_t *v)
+int buf_cur_u8(sc_cur *c, uint8_t *v)
 {
     if (c->left < 1)
         return SC_ERR_PROTOCOL;
@@ -16,7 +16,7 @@ int cur_u8(sc_cur *c, uint8_t *v)
     return SC_OK;
 }
 
-int cur_u16(sc_cur *c, uint16_t *v)
+int buf_cur_u16(sc_cur *c, uint16_t *v)
 {
     if (c->left < 2)
         return SC_ERR_PROTOCOL;
@@ -26,7 +26,7 @@ int cur_u16(sc_cur *c, uint16_t *v)
     return SC_OK;
 }
 
-int cur_bytes(sc_cur *c, size_t n, const uint8_t **out)
+int buf_cur_bytes(sc_cur *c, size_t n, const uint8_t **out)
 {
     if (c->left < n)
         return SC_ERR_PROTOCOL;
@@ -36,22 +36,22 @@ int cur_bytes(sc_cur *c, size_t n, const uint8_t **out)
     return SC_OK;
 }
 
-int cur_copy(sc_cur *c, uint8_t *out, size_t n)
+int buf_cur_copy(sc_cur *c, uint8_t *out, size_t n)
 {
     const uint8_t *p;
 
-    if (cur_bytes(c, n, &p) != SC_OK)
+    if (buf_cur_bytes(c, n, &p) != SC_OK)
         return SC_ERR_PROTOCOL;
     memcpy(out, p, n);
     return SC_OK;
 }
 
-int cur_vec8(sc_cur *c, const uint8_t **out, size_t *len)
+int buf_cur_vec8(sc_cur *c, const uint8_t **out, size_t *len)
 {
     sc_cur save = *c;
     uint8_t n;
 
-    if (cur_u8(c, &n) != SC_OK || cur_bytes(c, n, out) != SC_OK) {
+    if (buf_cur_u8(c, &n) != SC_OK || buf_cur_bytes(c, n, out) != SC_OK) {
         *c = save;
         return SC_ERR_PROTOCOL;
     }
@@ -59,12 +59,12 @@ int cur_vec8(sc_cur *c, const uint8_t **out, size_t *len)
     return SC_OK;
 }
 
-int cur_vec16(sc_cur *c, const uint8_t **out, size_t *len)
+int buf_cur_vec16(sc_cur *c, const uint8_t **out, size_t *len)
 {
     sc_cur save = *c;
     uint16_t n;
 
-    if (cur_u16(c, &n) != SC_OK || cur_bytes(c, n, out) != SC_OK) {
+    if (buf_cur_u16(c, &n) != SC_OK || buf_cur_bytes(c, n, out) != SC_OK) {
         *c = save;
         return SC_ERR_PROTOCOL;
     }
@@ -72,7 +72,7 @@ int cur_vec16(sc_cur *c, const uint8_t **out, size_t *len)
     return SC_OK;
 }
 
-int cur_end(const sc_cur *c)
+int buf_cur_end(const sc_cur *c)
 {
     return c->left == 0 ? SC_OK : SC_ERR_PROTOCOL;
 }

@@ -1,6 +1,6 @@
 /* Bounds-checked reading (cursor) and growable writing (buffer) of wire
  * bytes. Every get checks the remaining length first and consumes on
- * success; cur_end() rejects trailing bytes. Status codes are the
+ * success; buf_cur_end() rejects trailing bytes. Status codes are the
  * library's: SC_OK, SC_ERR_PROTOCOL for input too short (or trailing),
  * SC_ERR_NOMEM when a buffer cannot grow. */
 #ifndef SC_BUF_H
@@ -16,7 +16,7 @@ typedef struct {
     size_t left;
 } sc_cur;
 
-static inline void cur_init(sc_cur *c, const uint8_t *p, size_t len)
+static inline void buf_cur_init(sc_cur *c, const uint8_t *p, size_t len)
 {
     c->p = p;
     c->left = len;
@@ -24,15 +24,15 @@ static inline void cur_init(sc_cur *c, const uint8_t *p, size_t len)
 
 /* Each returns SC_OK, or SC_ERR_PROTOCOL (nothing consumed) when the
  * input is too short. */
-SC_WUR int cur_u8(sc_cur *c, uint8_t *v);
-SC_WUR int cur_u16(sc_cur *c, uint16_t *v);
-SC_WUR int cur_bytes(sc_cur *c, size_t n, const uint8_t **out);
-SC_WUR int cur_copy(sc_cur *c, uint8_t *out, size_t n);
+SC_WUR int buf_cur_u8(sc_cur *c, uint8_t *v);
+SC_WUR int buf_cur_u16(sc_cur *c, uint16_t *v);
+SC_WUR int buf_cur_bytes(sc_cur *c, size_t n, const uint8_t **out);
+SC_WUR int buf_cur_copy(sc_cur *c, uint8_t *out, size_t n);
 /* u8/u16 length prefix, then that many bytes. */
-SC_WUR int cur_vec8(sc_cur *c, const uint8_t **out, size_t *len);
-SC_WUR int cur_vec16(sc_cur *c, const uint8_t **out, size_t *len);
+SC_WUR int buf_cur_vec8(sc_cur *c, const uint8_t **out, size_t *len);
+SC_WUR int buf_cur_vec16(sc_cur *c, const uint8_t **out, size_t *len);
 /* SC_OK when everything was consumed, SC_ERR_PROTOCOL when bytes remain. */
-SC_WUR int cur_end(const sc_cur *c);
+SC_WUR int buf_cur_end(const sc_cur *c);
 
 /* A growable byte queue: appended at the end, consumed from the front.
  * Storage is released when it drains, so idle connections hold none. */

@@ -21,7 +21,7 @@ cert_cache *cert_cache_new(size_t slots);
 void cert_cache_free(cert_cache *cc);
 /* On a hit, *chain is a new stack holding new references: free it with
  * sk_X509_pop_free. A verdict is reused only while valid_from <= now <
- * valid_until (the window cert_verify_chain gives: the path's validity
+ * valid_until (the window certverify_chain gives: the path's validity
  * and its CRLs' nextUpdate, compared as a fresh check does) and for at
  * most CERT_CACHE_TTL seconds. */
 SC_WUR int cert_cache_get(cert_cache *cc, const uint8_t key[SC_HASH_LEN], time_t now,

@@ -2,7 +2,7 @@
  * subject may hold several CN attributes, and a reader that takes the
  * first and one that takes any would each believe a different holder; so a
  * certificate names someone by CN only when its subject has exactly one.
- * The engine's identity (cert_identity) and sctunnel's `allow` rules both
+ * The engine's identity (certid_identity) and sctunnel's `allow` rules both
  * read the CN through this function. */
 #ifndef SC_CERTNAME_H
 #define SC_CERTNAME_H

@@ -26,8 +26,8 @@ sc_conn *sc_conn_new(sc_ctx *ctx)
     c->role = ctx->role;
     c->suite = c->group = -1;
     c->alert_sent = c->alert_recv = -1;
-    rec_init(&c->rd);
-    rec_init(&c->wr);
+    record_init(&c->rd);
+    record_init(&c->wr);
     c->disclose_name = ctx->disclose_name;
     if ((ctx->server_name && (c->server_name = strdup(ctx->server_name)) == NULL)
         || (c->hs = calloc(1, sizeof(*c->hs))) == NULL
@@ -43,8 +43,8 @@ void sc_conn_free(sc_conn *c)
 {
     if (c == NULL)
         return;
-    rec_clear(&c->rd);
-    rec_clear(&c->wr);
+    record_clear(&c->rd);
+    record_clear(&c->wr);
     buf_free(&c->in);
     buf_free(&c->out);
     buf_free(&c->app);
@@ -93,7 +93,7 @@ int conn_fail(sc_conn *c, int err, int alert, const char *fmt, ...)
     if (alert >= 0) {
         uint8_t code = (uint8_t)alert;
         /* Already failing: an alert that cannot be queued is not sent. */
-        c->alert_sent = rec_seal(&c->wr, REC_TYPE_ALERT, &code, 1, &c->out) == SC_OK ? alert : -1;
+        c->alert_sent = record_seal(&c->wr, REC_TYPE_ALERT, &code, 1, &c->out) == SC_OK ? alert : -1;
     }
     /* Nothing more will be opened: drop what is half-received. */
     buf_free(&c->in);
@@ -102,7 +102,7 @@ int conn_fail(sc_conn *c, int err, int alert, const char *fmt, ...)
 
 int conn_send_record(sc_conn *c, uint8_t type, const uint8_t *body, size_t len)
 {
-    return rec_seal(&c->wr, type, body, len, &c->out);
+    return record_seal(&c->wr, type, body, len, &c->out);
 }
 
 size_t conn_suites(const sc_conn *c, const uint16_t **codes)
@@ -152,7 +152,7 @@ static int send_key_update(sc_conn *c, uint8_t request)
         rc = keysched_update(&c->ctx->algs, &c->wr, 1);
     if (rc == SC_OK && c->testing) {
         char name[16];
-        rec_name(&c->wr, name, sizeof(name));
+        record_name(&c->wr, name, sizeof(name));
         testing_record_traffic(c, name, &c->wr);
     }
     return rc == SC_OK ? rc : conn_fail(c, rc, -1, "key update failed");
@@ -192,7 +192,7 @@ static int on_key_update(sc_conn *c, const uint8_t *body, size_t len)
         return conn_fail(c, rc, SC_ALERT_INTERNAL_ERROR, "key update failed");
     if (c->testing) {
         char name[16];
-        rec_name(&c->rd, name, sizeof(name));
+        record_name(&c->rd, name, sizeof(name));
         testing_record_traffic(c, name, &c->rd);
     }
     /* Section 4: answer a request, unless our direction is closed. One
@@ -237,7 +237,7 @@ static int type_known(uint8_t type)
 /* Section 10, first the header alone: type, then length. */
 static int check_header(sc_conn *c, const uint8_t hdr[REC_HDR_LEN], size_t *frag)
 {
-    size_t max = rec_keyed(&c->rd) ? REC_MAX_CIPHER : REC_MAX_PLAIN;
+    size_t max = record_keyed(&c->rd) ? REC_MAX_CIPHER : REC_MAX_PLAIN;
 
     *frag = (size_t)hdr[1] << 8 | hdr[2];
     if (!type_known(hdr[0]))
@@ -254,7 +254,7 @@ static int open_record(sc_conn *c, const uint8_t *rec, size_t frag)
     char name[16];
     int rc;
 
-    rec_name(&c->rd, name, sizeof(name));
+    record_name(&c->rd, name, sizeof(name));
     if (frag < SC_TAG_LEN) {
         if (type == REC_TYPE_ALERT)
             return conn_fail(c, SC_ERR_PROTOCOL, -1,
@@ -271,7 +271,7 @@ static int open_record(sc_conn *c, const uint8_t *rec, size_t frag)
         pt = c->direct + c->direct_len;
     else if ((pt = buf_reserve(&c->app, frag)) == NULL)
         return conn_fail(c, SC_ERR_NOMEM, SC_ALERT_INTERNAL_ERROR, "out of memory");
-    if (rec_open(&c->rd, rec, rec + REC_HDR_LEN, frag, pt) != 0) {
+    if (record_open(&c->rd, rec, rec + REC_HDR_LEN, frag, pt) != 0) {
         if (!direct)
             buf_free(&c->app);
         if (type == REC_TYPE_ALERT)
@@ -293,7 +293,7 @@ static int open_record(sc_conn *c, const uint8_t *rec, size_t frag)
 
 static int process_record(sc_conn *c, const uint8_t *rec, size_t frag)
 {
-    if (!rec_keyed(&c->rd))
+    if (!record_keyed(&c->rd))
         return on_record(c, rec[0], rec + REC_HDR_LEN, frag);
     /* Section 2: a server that sent 2 and opened nothing yet takes a clear
      * one-byte alert: the client's rejection of 2. */
@@ -458,8 +458,8 @@ static int rekey_if_due(sc_conn *c, size_t want, size_t *allowed)
     uint64_t max_rec = c->ctx->ku_records, room;
     int rc;
 
-    if (suite_table[c->suite].max_records < max_rec)
-        max_rec = suite_table[c->suite].max_records;
+    if (algs_suites[c->suite].max_records < max_rec)
+        max_rec = algs_suites[c->suite].max_records;
     if (c->wr.bytes + 1 >= c->ctx->ku_bytes || c->wr.seq + 2 > max_rec)
         if ((rc = send_key_update(c, 0)) != SC_OK)
             return rc;
@@ -533,13 +533,13 @@ int sc_conn_write_into(sc_conn *c, const uint8_t *data, size_t len, size_t *cons
         if (buf_len(&c->out) > 0)
             break;   /* the key update did not fit: send what we have */
         size_t room = cap - *written;
-        if (room < rec_sealed_len(&c->wr, 1))
+        if (room < record_sealed_len(&c->wr, 1))
             break;
-        if (rec_sealed_len(&c->wr, n) > room)
-            n = room - rec_sealed_len(&c->wr, 0);
-        if ((rc = rec_seal_to(&c->wr, REC_TYPE_APPDATA, data + *consumed, n, out + *written)) != SC_OK)
+        if (record_sealed_len(&c->wr, n) > room)
+            n = room - record_sealed_len(&c->wr, 0);
+        if ((rc = record_seal_to(&c->wr, REC_TYPE_APPDATA, data + *consumed, n, out + *written)) != SC_OK)
             return conn_fail(c, rc, -1, "cannot seal application data: %s", sc_strerror(rc));
-        *written += rec_sealed_len(&c->wr, n);
+        *written += record_sealed_len(&c->wr, n);
         *consumed += n;
         c->bytes_sent += n;
     }
@@ -627,12 +627,12 @@ uint64_t sc_conn_bytes_received(const sc_conn *c) { return c->bytes_recv; }
 
 const char *sc_conn_suite(const sc_conn *c)
 {
-    return c->suite >= 0 ? suite_table[c->suite].name : NULL;
+    return c->suite >= 0 ? algs_suites[c->suite].name : NULL;
 }
 
 const char *sc_conn_group(const sc_conn *c)
 {
-    return c->group >= 0 ? group_table[c->group].name : NULL;
+    return c->group >= 0 ? kx_groups[c->group].name : NULL;
 }
 
 X509 *sc_conn_peer_cert(const sc_conn *c)

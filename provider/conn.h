@@ -61,10 +61,10 @@ struct sc_conn {
     int we_closed;
     int opened_any;            /* a record from the peer was opened */
     int ku_reply_queued;       /* our answer to a key-update request waits in out */
-    int suite;                 /* suite_table row, -1 before 2 */
-    int group;                 /* group_table row, -1 before 2 */
-    rec_dir rd;
-    rec_dir wr;
+    int suite;                 /* algs_suites row, -1 before 2 */
+    int group;                 /* kx_groups row, -1 before 2 */
+    record_dir rd;
+    record_dir wr;
     sc_buf in;                 /* a partial record */
     sc_buf out;                /* bytes for the peer */
     sc_buf app;                /* opened application data not yet read */
@@ -100,7 +100,7 @@ SC_WUR int conn_send_record(sc_conn *c, uint8_t type, const uint8_t *body, size_
 
 /* Testing hooks (testing.c): record a named secret when recording is on. */
 void testing_record(sc_conn *c, const char *name, const uint8_t *v, size_t len);
-void testing_record_traffic(sc_conn *c, const char *name, const rec_dir *d);
+void testing_record_traffic(sc_conn *c, const char *name, const record_dir *d);
 void testing_free(sc_conn *c);
 /* Injected values, or NULL/0 when none. */
 const uint8_t *testing_nonce(const sc_conn *c);

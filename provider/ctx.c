@@ -11,7 +11,8 @@
 
 #include "buf.h"
 #include "canames.h"
-#include "cert.h"
+#include "certload.h"
+#include "sig.h"
 
 /* Section 4: fewer than 2^30 bytes under one secret, the update included. */
 #define KU_MAX_BYTES (((uint64_t)1 << 30) - 1)
@@ -27,8 +28,8 @@ static void set_list_text(char *out, size_t cap, const uint16_t *codes,
 
     out[0] = '\0';
     for (size_t i = 0; i < n; i++) {
-        int row = suites ? suite_index_by_code(codes[i]) : group_index_by_code(codes[i]);
-        const char *name = row < 0 ? "?" : suites ? suite_table[row].name : group_table[row].name;
+        int row = suites ? algs_suite_by_code(codes[i]) : algs_group_by_code(codes[i]);
+        const char *name = row < 0 ? "?" : suites ? algs_suites[row].name : kx_groups[row].name;
         int w = snprintf(out + used, cap - used, "%s%s", i ? ":" : "", name);
         if (w < 0 || (size_t)w >= cap - used)
             break;
@@ -42,17 +43,18 @@ static void default_lists(sc_ctx *ctx)
     size_t n = 0;
 
     ctx->n_suites = 0;
-    for (size_t i = 0; i < suite_count; i++)
+    for (size_t i = 0; i < algs_suite_count; i++)
         if (ctx->algs.cipher[i] != NULL)
-            ctx->suites[ctx->n_suites++] = suite_table[i].code;
-    /* Section "Defaults": ML-KEM-768 when offered, then none. */
+            ctx->suites[ctx->n_suites++] = algs_suites[i].code;
+    /* Section "Defaults": ML-KEM-768 when offered, then none (the rows
+     * of kx_groups marked by_default, in its order). */
     ctx->n_groups = 0;
-    for (size_t i = 0; i < group_count; i++) {
-        uint16_t code = group_table[i].code;
+    for (size_t i = 0; i < kx_group_count; i++) {
+        uint16_t code = kx_groups[i].code;
         if (ctx->algs.group[i] == NULL)
             continue;
         avail[n++] = code;
-        if (code == KX_GROUP_MLKEM768 || code == KX_GROUP_NONE)
+        if (kx_groups[i].by_default)
             ctx->groups[ctx->n_groups++] = code;
     }
     set_list_text(ctx->list_text[0], sizeof(ctx->list_text[0]), ctx->suites, ctx->n_suites, 1);
@@ -153,10 +155,10 @@ int sc_ctx_load_cert_chain(sc_ctx *ctx, const char *source)
 
     if (ctx == NULL || source == NULL)
         return SC_ERR_ARG;
-    rc = cert_load_chain(ctx->algs.libctx, ctx->algs.propq, source, &chain);
+    rc = certload_chain(ctx->algs.libctx, ctx->algs.propq, source, &chain);
     if (rc != SC_OK)
         return rc;
-    if ((ctx->key != NULL && !cert_key_matches(sk_X509_value(chain, 0), ctx->key))
+    if ((ctx->key != NULL && !certload_key_matches(sk_X509_value(chain, 0), ctx->key))
         || encode_chain(chain, &body, &body_len) != SC_OK) {
         sk_X509_pop_free(chain, X509_free);
         return SC_ERR_LOAD;
@@ -177,10 +179,10 @@ int sc_ctx_load_private_key(sc_ctx *ctx, const char *source, const char *pass)
 
     if (ctx == NULL || source == NULL)
         return SC_ERR_ARG;
-    rc = cert_load_key(ctx->algs.libctx, ctx->algs.propq, source, pass, &key);
+    rc = certload_key(ctx->algs.libctx, ctx->algs.propq, source, pass, &key);
     if (rc != SC_OK)
         return rc;
-    if (ctx->chain != NULL && !cert_key_matches(sk_X509_value(ctx->chain, 0), key)) {
+    if (ctx->chain != NULL && !certload_key_matches(sk_X509_value(ctx->chain, 0), key)) {
         EVP_PKEY_free(key);
         return SC_ERR_LOAD;
     }
@@ -204,8 +206,8 @@ int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile, const char *capath)
 
     if (ctx == NULL || (cafile == NULL && capath == NULL))
         return SC_ERR_ARG;
-    rc = cert_load_trust(ctx->algs.libctx, ctx->algs.propq, ctx->store,
-                         ctx->anchors, cafile, capath);
+    rc = certload_trust(ctx->algs.libctx, ctx->algs.propq, ctx->store,
+                        ctx->anchors, cafile, capath);
     if (rc == SC_OK) {
         uint8_t *names = NULL;
         size_t len = 0, n = 0;
@@ -237,7 +239,7 @@ int sc_ctx_load_crl(sc_ctx *ctx, const char *crlfile)
 
     if (ctx == NULL || crlfile == NULL)
         return SC_ERR_ARG;
-    rc = cert_load_crl(ctx->algs.libctx, ctx->algs.propq, ctx->store, crlfile);
+    rc = certload_crl(ctx->algs.libctx, ctx->algs.propq, ctx->store, crlfile);
     if (rc == SC_OK)
         ctx->have_crl = 1;
     ctx_trust_changed(ctx);
@@ -264,12 +266,12 @@ static int parse_list(const sc_ctx *ctx, const char *list, int suites,
     while (*p) {
         size_t len = strcspn(p, ":, ");
         if (len > 0) {
-            int row = suites ? suite_index_by_name(p, len) : group_index_by_name(p, len);
+            int row = suites ? algs_suite_by_name(p, len) : algs_group_by_name(p, len);
             int ok = row >= 0 && (suites ? ctx->algs.cipher[row] != NULL
                                          : ctx->algs.group[row] != NULL);
             if (!ok)
                 return SC_ERR_UNSUPPORTED;
-            uint16_t code = suites ? suite_table[row].code : group_table[row].code;
+            uint16_t code = suites ? algs_suites[row].code : kx_groups[row].code;
             int dup = 0;
             for (size_t i = 0; i < *n; i++)
                 dup |= codes[i] == code;

@@ -46,9 +46,9 @@ static int install_pair(sc_conn *c, const uint8_t cs[SC_HASH_LEN],
     int is_client = c->role == SC_ROLE_CLIENT;
     int rc;
 
-    rc = rec_install(&c->wr, k, c->suite, 1, is_client ? cs : ss);
+    rc = record_install(&c->wr, k, c->suite, 1, is_client ? cs : ss);
     if (rc == SC_OK)
-        rc = rec_install(&c->rd, k, c->suite, 0, is_client ? ss : cs);
+        rc = record_install(&c->rd, k, c->suite, 0, is_client ? ss : cs);
     c->wr.base = is_client ? cname : sname;
     c->rd.base = is_client ? sname : cname;
     c->wr.gen = c->rd.gen = 0;
@@ -185,7 +185,7 @@ int keysched_advance(sc_conn *c, keysched_point p)
 
 /* The handshake's HMAC context is gone by now: a temporary one (updates
  * are rare, connections many). */
-int keysched_update(const sc_algs *a, rec_dir *d, int encrypt)
+int keysched_update(const sc_algs *a, record_dir *d, int encrypt)
 {
     uint8_t next[SC_HASH_LEN];
     kdf_ctx k;
@@ -194,7 +194,7 @@ int keysched_update(const sc_algs *a, rec_dir *d, int encrypt)
     if (rc == SC_OK)
         rc = kdf_expand_label(&k, d->secret, "upd", 3, NULL, 0, next, SC_HASH_LEN);
     if (rc == SC_OK)
-        rc = rec_install(d, &k, d->suite, encrypt, next);
+        rc = record_install(d, &k, d->suite, encrypt, next);
     OPENSSL_cleanse(next, sizeof(next));
     kdf_clear(&k);
     d->gen++;

@@ -34,7 +34,7 @@ SC_WUR int keysched_advance(sc_conn *c, keysched_point p);
 
 /* Key update (section 4): the direction's secret becomes
  * Expand-Label(secret, "upd", "", 32), with its key and IV, seq 0. */
-SC_WUR int keysched_update(const sc_algs *a, rec_dir *d, int encrypt);
+SC_WUR int keysched_update(const sc_algs *a, record_dir *d, int encrypt);
 
 /* The point's name, for logs. */
 const char *keysched_point_name(keysched_point p);

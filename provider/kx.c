@@ -15,31 +15,27 @@
 #include "kx.h"
 #include "sovchain.h"
 
-enum kx_kind { KIND_NONE, KIND_ECX, KIND_EC, KIND_KEM };
-
-/* One row per group: what the providers must offer, and the wire sizes of
- * the table in SC1.md section 5. */
-struct kx_row {
-	uint16_t code;
-	enum kx_kind kind;
-	const char *keytype;   /* EVP key type name */
-	const char *group;     /* EC group name (KIND_EC) */
-	int nid;               /* EC curve, for injecting a test scalar */
-	size_t client_share;
-	size_t server_share;
-	size_t secret;
-	size_t scalar;         /* injectable private key length */
+/* Section 5; the order is the default preference (ML-KEM-768 first when a
+ * provider offers it, then none; the rest on request). */
+const kx_group kx_groups[] = {
+	{ KX_GROUP_MLKEM768, "ML-KEM-768", 1, KX_KIND_KEM, "ML-KEM-768", NULL,
+	  0, 1184, 1088, 32, 0 },
+	{ KX_GROUP_NONE, "none", 1, KX_KIND_NONE, NULL, NULL, 0, 0, 0, 32, 0 },
+	{ KX_GROUP_X448, "X448", 0, KX_KIND_ECX, "X448", NULL, 0,
+	  56, 56, 56, 56 },
+	{ KX_GROUP_P256, "P-256", 0, KX_KIND_EC, "EC", "P-256",
+	  NID_X9_62_prime256v1, 65, 65, 32, 32 },
+	{ KX_GROUP_P384, "P-384", 0, KX_KIND_EC, "EC", "P-384", NID_secp384r1,
+	  97, 97, 48, 48 },
 };
+const size_t kx_group_count = sizeof(kx_groups) / sizeof(kx_groups[0]);
+_Static_assert(sizeof(kx_groups) / sizeof(kx_groups[0]) <= KX_GROUPS_MAX,
+    "sc_algs has room for KX_GROUPS_MAX groups");
 
-static const struct kx_row kx_rows[] = {
-	{ KX_X25519_EPH, KIND_ECX, "X25519", NULL, 0, 32, 32, 32, 32 },
-	{ KX_GROUP_NONE, KIND_NONE, NULL, NULL, 0, 0, 0, 32, 0 },
-	{ KX_GROUP_X448, KIND_ECX, "X448", NULL, 0, 56, 56, 56, 56 },
-	{ KX_GROUP_P256, KIND_EC, "EC", "P-256", NID_X9_62_prime256v1,
-	  65, 65, 32, 32 },
-	{ KX_GROUP_P384, KIND_EC, "EC", "P-384", NID_secp384r1, 97, 97, 48, 48 },
-	{ KX_GROUP_MLKEM768, KIND_KEM, "ML-KEM-768", NULL, 0,
-	  1184, 1088, 32, 0 },
+/* The ephemeral exchange of steps 1-2. */
+static const kx_group kx_eph = {
+	KX_X25519_EPH, "X25519", 0, KX_KIND_ECX, "X25519", NULL, 0,
+	32, 32, 32, 32
 };
 
 /*
@@ -59,22 +55,24 @@ struct kx_pool {
 };
 
 struct kx_alg {
-	const struct kx_row *row;
+	const kx_group *row;
 	OSSL_LIB_CTX *libctx;
 	char *propq;
-	EVP_PKEY *params;      /* KIND_EC: the group, so keygen is one call */
+	EVP_PKEY *params;      /* KX_KIND_EC: the group, so keygen is one call */
 	struct kx_pool *gen;   /* keygen-initialised contexts */
 	struct kx_pool *import; /* fromdata-initialised contexts */
 };
 
-static const struct kx_row *
+static const kx_group *
 kx_row_find(uint16_t code)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(kx_rows) / sizeof(kx_rows[0]); i++)
-		if (kx_rows[i].code == code)
-			return &kx_rows[i];
+	if (code == kx_eph.code)
+		return &kx_eph;
+	for (i = 0; i < kx_group_count; i++)
+		if (kx_groups[i].code == code)
+			return &kx_groups[i];
 	return NULL;
 }
 
@@ -188,7 +186,7 @@ kx_ec_params(OSSL_LIB_CTX *libctx, const char *propq, const char *group)
 kx_alg *
 kx_alg_fetch(OSSL_LIB_CTX *libctx, const char *propq, uint16_t code)
 {
-	const struct kx_row *row;
+	const kx_group *row;
 	EVP_PKEY_CTX *probe;
 	kx_alg *alg;
 
@@ -200,9 +198,9 @@ kx_alg_fetch(OSSL_LIB_CTX *libctx, const char *propq, uint16_t code)
 	alg->libctx = libctx;
 	if (propq != NULL && (alg->propq = OPENSSL_strdup(propq)) == NULL)
 		goto fail;
-	if (row->kind == KIND_NONE)
+	if (row->kind == KX_KIND_NONE)
 		return alg;
-	if (row->kind == KIND_EC &&
+	if (row->kind == KX_KIND_EC &&
 	    (alg->params = kx_ec_params(libctx, propq, row->group)) == NULL)
 		goto fail;
 	if ((alg->gen = kx_pool_new()) == NULL ||
@@ -312,7 +310,7 @@ static int
 kx_share_get(const kx_alg *alg, EVP_PKEY *pkey, uint8_t *share, size_t cap,
              size_t *share_len)
 {
-	const char *name = alg->row->kind == KIND_EC ?
+	const char *name = alg->row->kind == KX_KIND_EC ?
 	    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY : OSSL_PKEY_PARAM_PUB_KEY;
 	size_t want = alg->row->client_share, got = 0;
 
@@ -322,7 +320,7 @@ kx_share_get(const kx_alg *alg, EVP_PKEY *pkey, uint8_t *share, size_t cap,
 	    got != want)
 		return SC_ERR_CRYPTO;
 	/* Section 5: points go out uncompressed. */
-	if (alg->row->kind == KIND_EC && share[0] != 0x04)
+	if (alg->row->kind == KX_KIND_EC && share[0] != 0x04)
 		return SC_ERR_CRYPTO;
 	*share_len = got;
 	return SC_OK;
@@ -332,7 +330,7 @@ int
 kx_keygen(const kx_alg *alg, const uint8_t *inject, size_t inject_len,
           EVP_PKEY **priv, uint8_t *share, size_t cap, size_t *share_len)
 {
-	const struct kx_row *row;
+	const kx_group *row;
 	EVP_PKEY_CTX *pctx;
 	EVP_PKEY *pkey = NULL;
 	int rc;
@@ -343,11 +341,11 @@ kx_keygen(const kx_alg *alg, const uint8_t *inject, size_t inject_len,
 	row = alg->row;
 	*priv = NULL;
 	*share_len = 0;
-	if (row->kind == KIND_NONE)
+	if (row->kind == KX_KIND_NONE)
 		return SC_OK;
-	if (inject != NULL && row->kind == KIND_KEM)
+	if (inject != NULL && row->kind == KX_KIND_KEM)
 		return SC_ERR_ARG;
-	if (inject != NULL && row->kind == KIND_ECX) {
+	if (inject != NULL && row->kind == KX_KIND_ECX) {
 		if (inject_len != row->scalar)
 			return SC_ERR_ARG;
 		pkey = EVP_PKEY_new_raw_private_key_ex(alg->libctx,
@@ -386,7 +384,7 @@ static int
 kx_peer_import(const kx_alg *alg, const uint8_t *peer, size_t len,
                size_t want, EVP_PKEY **out)
 {
-	const struct kx_row *row = alg->row;
+	const kx_group *row = alg->row;
 	EVP_PKEY_CTX *pctx;
 	OSSL_PARAM params[3], *p = params;
 	int ok;
@@ -394,9 +392,9 @@ kx_peer_import(const kx_alg *alg, const uint8_t *peer, size_t len,
 	*out = NULL;
 	if (peer == NULL || len != want)
 		return SC_ERR_PROTOCOL;
-	if (row->kind == KIND_EC && peer[0] != 0x04)
+	if (row->kind == KX_KIND_EC && peer[0] != 0x04)
 		return SC_ERR_PROTOCOL;
-	if (row->kind == KIND_EC)
+	if (row->kind == KX_KIND_EC)
 		*p++ = OSSL_PARAM_construct_utf8_string(
 		    OSSL_PKEY_PARAM_GROUP_NAME, (char *)row->group, 0);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
@@ -412,7 +410,7 @@ kx_peer_import(const kx_alg *alg, const uint8_t *peer, size_t len,
 		*out = NULL;
 		return SC_ERR_PROTOCOL;
 	}
-	if (row->kind != KIND_EC)
+	if (row->kind != KX_KIND_EC)
 		return SC_OK;
 	pctx = EVP_PKEY_CTX_new_from_pkey(alg->libctx, *out, alg->propq);
 	ok = pctx != NULL && EVP_PKEY_public_check_quick(pctx) > 0;
@@ -442,7 +440,7 @@ static int
 kx_dh(const kx_alg *alg, EVP_PKEY *priv, EVP_PKEY *peer, uint8_t *secret,
       size_t cap, size_t *secret_len)
 {
-	const struct kx_row *row = alg->row;
+	const kx_group *row = alg->row;
 	EVP_PKEY_CTX *pctx;
 	size_t len = cap;
 	int rc = SC_ERR_CRYPTO;
@@ -456,13 +454,13 @@ kx_dh(const kx_alg *alg, EVP_PKEY *priv, EVP_PKEY *peer, uint8_t *secret,
 	if (EVP_PKEY_derive(pctx, secret, &len) <= 0) {
 		/* X25519/X448 providers refuse an all-zero result (a
 		 * small-order peer key): section 5, illegal_parameter. */
-		if (row->kind == KIND_ECX)
+		if (row->kind == KX_KIND_ECX)
 			rc = SC_ERR_PROTOCOL;
 		goto done;
 	}
 	if (len != row->secret)
 		goto done;
-	if (row->kind == KIND_ECX && kx_all_zero(secret, len)) {
+	if (row->kind == KX_KIND_ECX && kx_all_zero(secret, len)) {
 		rc = SC_ERR_PROTOCOL;
 		goto done;
 	}
@@ -524,11 +522,11 @@ kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer,
 	    secret_cap < alg->row->secret)
 		return SC_ERR_ARG;
 	*secret_len = 0;
-	if (alg->row->kind == KIND_NONE)
+	if (alg->row->kind == KX_KIND_NONE)
 		return kx_none(peer_len, secret, secret_len);
 	if (priv == NULL)
 		return SC_ERR_ARG;
-	if (alg->row->kind == KIND_KEM)
+	if (alg->row->kind == KX_KIND_KEM)
 		return kx_decap(alg, priv, peer, peer_len, secret, secret_cap,
 		    secret_len);
 	/* Diffie-Hellman: both shares have the same length. */
@@ -585,14 +583,14 @@ kx_respond(const kx_alg *alg, const uint8_t *client_share,
 		return SC_ERR_ARG;
 	*share_len = 0;
 	*secret_len = 0;
-	if (alg->row->kind == KIND_NONE)
+	if (alg->row->kind == KX_KIND_NONE)
 		return kx_none(client_len, secret, secret_len);
 	/* Check the client's share before spending a key generation on it. */
 	rc = kx_peer_import(alg, client_share, client_len,
 	    alg->row->client_share, &client_key);
 	if (rc != SC_OK)
 		return rc;
-	if (alg->row->kind == KIND_KEM) {
+	if (alg->row->kind == KX_KIND_KEM) {
 		rc = kx_encap(alg, client_key, share, cap, share_len, secret,
 		    secret_cap, secret_len);
 		goto done;

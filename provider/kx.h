@@ -17,6 +17,30 @@
 #define KX_X25519_EPH      0xFFFF  /* pseudo-code: the ephemeral of steps 1-2 */
 
 #define KX_MAX_SECRET 64  /* largest kx output (X448: 56) */
+#define KX_GROUPS_MAX 8   /* room for the rows of kx_groups */
+
+enum kx_kind { KX_KIND_NONE, KX_KIND_ECX, KX_KIND_EC, KX_KIND_KEM };
+
+/* One row per kx group: its code and name, what the providers must offer,
+ * and the wire sizes of the table in SC1.md section 5. */
+typedef struct {
+    uint16_t code;
+    const char *name;      /* our name, for configuration and logs */
+    int by_default;        /* in a context's default list when offered */
+    enum kx_kind kind;
+    const char *keytype;   /* EVP key type name */
+    const char *group;     /* EC group name (KX_KIND_EC) */
+    int nid;               /* EC curve, for injecting a test scalar */
+    size_t client_share;
+    size_t server_share;
+    size_t secret;
+    size_t scalar;         /* injectable private key length */
+} kx_group;
+
+/* Section 5's groups in default preference order; adding a group is adding
+ * a row. The ephemeral X25519 of steps 1-2 is not among them. */
+extern const kx_group kx_groups[];
+extern const size_t kx_group_count;
 
 /* One algorithm prepared once per context: what the providers of `libctx`
  * (with `propq`) need to compute it. Opaque. */

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <openssl/x509.h>
 
-#include "cert.h"
+#include "sig.h"
 #include "msg.h"
 
 #define CLIENT_CONTEXT "Sovereign-Chain v1 client auth"
@@ -38,10 +38,10 @@ static int parse_signature(sc_conn *c, const char *msg, const uint8_t *body,
 {
     sc_cur cur;
 
-    cur_init(&cur, body, len);
-    if (cur_vec16(&cur, sig, sig_len) != 0)
+    buf_cur_init(&cur, body, len);
+    if (buf_cur_vec16(&cur, sig, sig_len) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s truncated", msg);
-    if (cur_end(&cur) != 0)
+    if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s has %zu trailing bytes", msg, cur.left);
     return SC_OK;
 }

@@ -8,7 +8,9 @@
 #include <openssl/x509.h>
 
 #include "canames.h"
-#include "cert.h"
+#include "certchain.h"
+#include "certid.h"
+#include "certverify.h"
 #include "certcache.h"
 #include "kdf.h"
 #include "msg.h"
@@ -47,15 +49,15 @@ static int parse_chain(sc_conn *c, const char *msg, const uint8_t *body,
     sc_cur cur;
     uint8_t count;
 
-    cur_init(&cur, body, len);
-    if (cur_u8(&cur, &count) != 0)
+    buf_cur_init(&cur, body, len);
+    if (buf_cur_u8(&cur, &count) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s truncated", msg);
     if (count < min || count > MAX_CHAIN)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s n_certs=%u", msg, count);
     for (size_t i = 0; i < count; i++)
-        if (cur_vec16(&cur, &der[i], &der_len[i]) != 0 || der_len[i] == 0)
+        if (buf_cur_vec16(&cur, &der[i], &der_len[i]) != 0 || der_len[i] == 0)
             return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s truncated", msg);
-    if (cur_end(&cur) != 0)
+    if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s has %zu trailing bytes", msg, cur.left);
     *n = count;
     return SC_OK;
@@ -68,7 +70,7 @@ static int verify_new_chain(sc_conn *c, const uint8_t key[SC_HASH_LEN],
                             time_t now, STACK_OF(X509) **chain)
 {
     time_t from = 0, until = 0;
-    cert_verify_params p = {
+    certverify_params p = {
         .store = c->ctx->store,
         .check_crl = c->ctx->have_crl,
         .verify_time = now,
@@ -83,9 +85,9 @@ static int verify_new_chain(sc_conn *c, const uint8_t key[SC_HASH_LEN],
     char why[sizeof(c->detail)] = "";
     int rc;
 
-    rc = cert_parse_chain(der, der_len, n, p.libctx, p.propq, chain, &alert, why, sizeof(why));
+    rc = certchain_parse(der, der_len, n, p.libctx, p.propq, chain, &alert, why, sizeof(why));
     if (rc == SC_OK)
-        rc = cert_verify_chain(&p, *chain, &alert, why, sizeof(why));
+        rc = certverify_chain(&p, *chain, &alert, why, sizeof(why));
     if (rc != SC_OK) {
         sk_X509_pop_free(*chain, X509_free);
         *chain = NULL;
@@ -114,10 +116,10 @@ static int verify_peer(sc_conn *c, const uint8_t *body, size_t len,
         return rc;
     c->peer_chain = chain;
     leaf = sk_X509_value(chain, 0);
-    if (c->role == SC_ROLE_CLIENT && !cert_name_matches(leaf, c->server_name))
+    if (c->role == SC_ROLE_CLIENT && !certid_matches(leaf, c->server_name))
         return conn_reject(c, SC_ALERT_BAD_CERTIFICATE,
                            "server certificate does not match name '%s'", c->server_name);
-    if (cert_identity(leaf, c->role == SC_ROLE_CLIENT, c->identity, sizeof(c->identity)) != SC_OK)
+    if (certid_identity(leaf, c->role == SC_ROLE_CLIENT, c->identity, sizeof(c->identity)) != SC_OK)
         c->identity[0] = '\0';
     return SC_OK;
 }
@@ -173,14 +175,14 @@ int msg_cert_request_handle(sc_conn *c, const uint8_t *body, size_t len)
     const uint8_t *names;
     size_t names_len;
 
-    cur_init(&cur, body, len);
-    if (cur_u8(&cur, &mode) != 0)
+    buf_cur_init(&cur, body, len);
+    if (buf_cur_u8(&cur, &mode) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientCertRequest truncated");
     if (mode > SC_VERIFY_REQUIRED)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "ClientCertRequest mode %u", mode);
-    if (cur_vec16(&cur, &names, &names_len) != 0)
+    if (buf_cur_vec16(&cur, &names, &names_len) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientCertRequest truncated");
-    if (cur_end(&cur) != 0)
+    if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientCertRequest has %zu trailing bytes",
                            cur.left);
     if (canames_check(names, names_len) != SC_OK)

@@ -37,9 +37,9 @@ static int ext_well_formed(const uint8_t *p, size_t len)
     const uint8_t *data;
     size_t dlen;
 
-    cur_init(&cur, p, len);
+    buf_cur_init(&cur, p, len);
     while (cur.left > 0)
-        if (cur_u16(&cur, &type) != 0 || cur_vec16(&cur, &data, &dlen) != 0)
+        if (buf_cur_u16(&cur, &type) != 0 || buf_cur_vec16(&cur, &data, &dlen) != 0)
             return 0;
     return 1;
 }
@@ -152,24 +152,24 @@ int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
     char shown[80];
     int rc;
 
-    cur_init(&cur, body, len);
-    if (cur_u16(&cur, &version) != 0)
+    buf_cur_init(&cur, body, len);
+    if (buf_cur_u16(&cur, &version) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello truncated");
     if (version != SC_VERSION)
         return conn_reject(c, SC_ALERT_PROTOCOL_VERSION, "ClientHello version 0x%04x", version);
-    if (cur_bytes(&cur, SC_NONCE_LEN, &nonce) || cur_bytes(&cur, SC_X25519_LEN, &eph)
-        || cur_u8(&cur, &ns))
+    if (buf_cur_bytes(&cur, SC_NONCE_LEN, &nonce) || buf_cur_bytes(&cur, SC_X25519_LEN, &eph)
+        || buf_cur_u8(&cur, &ns))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello truncated");
     if (ns < 1 || ns > 16)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello n_suites=%u", ns);
-    if (cur_bytes(&cur, 2u * ns, &suites) || cur_u8(&cur, &ng))
+    if (buf_cur_bytes(&cur, 2u * ns, &suites) || buf_cur_u8(&cur, &ng))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello truncated");
     if (ng < 1 || ng > 16)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello n_groups=%u", ng);
-    if (cur_bytes(&cur, 2u * ng, &groups) || cur_vec8(&cur, &name, &name_len)
-        || cur_vec16(&cur, &ext, &ext_len))
+    if (buf_cur_bytes(&cur, 2u * ng, &groups) || buf_cur_vec8(&cur, &name, &name_len)
+        || buf_cur_vec16(&cur, &ext, &ext_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello truncated");
-    if (cur_end(&cur) != 0)
+    if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello has %zu trailing bytes", cur.left);
     if (!ext_well_formed(ext, ext_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello extensions truncated");
@@ -179,11 +179,11 @@ int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
                            shown, why);
     }
     np = conn_suites(c, &prefs);
-    if ((c->suite = choose(prefs, np, suites, ns, suite_index_by_code)) < 0
+    if ((c->suite = choose(prefs, np, suites, ns, algs_suite_by_code)) < 0
         || a->cipher[c->suite] == NULL)
         return conn_reject(c, SC_ALERT_HANDSHAKE_FAILURE, "no common suite");
     np = conn_groups(c, &prefs);
-    if ((c->group = choose(prefs, np, groups, ng, group_index_by_code)) < 0
+    if ((c->group = choose(prefs, np, groups, ng, algs_group_by_code)) < 0
         || a->group[c->group] == NULL)
         return conn_reject(c, SC_ALERT_HANDSHAKE_FAILURE, "no common kx group");
     if ((rc = own_random(c)) != SC_OK)
@@ -199,7 +199,7 @@ int msg_server_hello_build(sc_conn *c, sc_buf *b)
 {
     if (buf_u16(b, SC_VERSION) || buf_put(b, c->hs->nonce, SC_NONCE_LEN)
         || buf_put(b, c->hs->eph_pub, SC_X25519_LEN)
-        || buf_u16(b, suite_table[c->suite].code) || buf_u16(b, group_table[c->group].code))
+        || buf_u16(b, algs_suites[c->suite].code) || buf_u16(b, kx_groups[c->group].code))
         return SC_ERR_NOMEM;
     return put_ext(b, c->hs);
 }
@@ -222,24 +222,24 @@ int msg_server_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
     size_t ext_len, n, dh_len;
     int rc;
 
-    cur_init(&cur, body, len);
-    if (cur_u16(&cur, &version) != 0)
+    buf_cur_init(&cur, body, len);
+    if (buf_cur_u16(&cur, &version) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello truncated");
     if (version != SC_VERSION)
         return conn_reject(c, SC_ALERT_PROTOCOL_VERSION, "ServerHello version 0x%04x", version);
-    if (cur_bytes(&cur, SC_NONCE_LEN, &nonce) || cur_bytes(&cur, SC_X25519_LEN, &eph)
-        || cur_u16(&cur, &suite) || cur_u16(&cur, &group) || cur_vec16(&cur, &ext, &ext_len))
+    if (buf_cur_bytes(&cur, SC_NONCE_LEN, &nonce) || buf_cur_bytes(&cur, SC_X25519_LEN, &eph)
+        || buf_cur_u16(&cur, &suite) || buf_cur_u16(&cur, &group) || buf_cur_vec16(&cur, &ext, &ext_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello truncated");
-    if (cur_end(&cur) != 0)
+    if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello has %zu trailing bytes", cur.left);
     if (!ext_well_formed(ext, ext_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello extensions truncated");
     n = conn_suites(c, &codes);
-    c->suite = suite_index_by_code(suite);
+    c->suite = algs_suite_by_code(suite);
     if (!offered(codes, n, suite) || c->suite < 0 || a->cipher[c->suite] == NULL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "server chose suite 0x%04x, not offered", suite);
     n = conn_groups(c, &codes);
-    c->group = group_index_by_code(group);
+    c->group = algs_group_by_code(group);
     if (!offered(codes, n, group) || c->group < 0 || a->group[c->group] == NULL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "server chose group 0x%04x, not offered", group);
     rc = kx_derive(a->eph, c->hs->eph, eph, SC_X25519_LEN, c->hs->dh,

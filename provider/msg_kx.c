@@ -11,7 +11,7 @@ static const kx_alg *chosen(const sc_conn *c)
 
 static int put_share(sc_conn *c, sc_buf *b)
 {
-    if (buf_u16(b, group_table[c->group].code) || buf_u16(b, (uint16_t)c->hs->kx_share_len)
+    if (buf_u16(b, kx_groups[c->group].code) || buf_u16(b, (uint16_t)c->hs->kx_share_len)
         || buf_put(b, c->hs->kx_share, c->hs->kx_share_len))
         return SC_ERR_NOMEM;
     return SC_OK;
@@ -25,17 +25,17 @@ static int parse_share(sc_conn *c, const char *msg, const uint8_t *body,
     sc_cur cur;
     uint16_t group;
 
-    cur_init(&cur, body, len);
-    if (cur_u16(&cur, &group) || cur_vec16(&cur, share, share_len))
+    buf_cur_init(&cur, body, len);
+    if (buf_cur_u16(&cur, &group) || buf_cur_vec16(&cur, share, share_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s truncated", msg);
-    if (cur_end(&cur) != 0)
+    if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s has %zu trailing bytes", msg, cur.left);
-    if (group != group_table[c->group].code)
+    if (group != kx_groups[c->group].code)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "%s group 0x%04x != 0x%04x", msg,
-                           group, group_table[c->group].code);
+                           group, kx_groups[c->group].code);
     if (*share_len != expect)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "%s %s share length %zu, expected %zu",
-                           msg, group_table[c->group].name, *share_len, expect);
+                           msg, kx_groups[c->group].name, *share_len, expect);
     return SC_OK;
 }
 
@@ -74,7 +74,7 @@ int msg_kx1_handle(sc_conn *c, const uint8_t *body, size_t len)
                     &h->kx_share_len, h->kx, sizeof(h->kx), &h->kx_len);
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "KeyExchange1 %s share is invalid",
-                           group_table[c->group].name);
+                           kx_groups[c->group].name);
     return rc;
 }
 
@@ -97,6 +97,6 @@ int msg_kx2_handle(sc_conn *c, const uint8_t *body, size_t len)
                    &h->kx_len);
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "KeyExchange2 %s share is invalid",
-                           group_table[c->group].name);
+                           kx_groups[c->group].name);
     return rc;
 }

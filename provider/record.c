@@ -8,17 +8,17 @@
 #include "kdf.h"
 #include "sovchain.h"
 
-void rec_init(rec_dir *d)
+void record_init(record_dir *d)
 {
     memset(d, 0, sizeof(*d));
     d->suite = -1;
 }
 
-int rec_install(rec_dir *d, kdf_ctx *k, int suite, int encrypt,
-                const uint8_t secret[SC_HASH_LEN])
+int record_install(record_dir *d, kdf_ctx *k, int suite, int encrypt,
+                   const uint8_t secret[SC_HASH_LEN])
 {
     uint8_t key[32];
-    size_t key_len = suite_table[suite].key_len;
+    size_t key_len = algs_suites[suite].key_len;
     int rc;
 
     if (d->cctx == NULL && (d->cctx = EVP_CIPHER_CTX_new()) == NULL)
@@ -38,7 +38,7 @@ int rec_install(rec_dir *d, kdf_ctx *k, int suite, int encrypt,
     return rc;
 }
 
-void rec_name(const rec_dir *d, char *out, size_t cap)
+void record_name(const record_dir *d, char *out, size_t cap)
 {
     const char *base = d->base ? d->base : "clear";
 
@@ -49,22 +49,22 @@ void rec_name(const rec_dir *d, char *out, size_t cap)
 }
 
 /* nonce = iv XOR (0x00000000 || u64 seq) */
-static void make_nonce(const rec_dir *d, uint8_t nonce[SC_IV_LEN])
+static void make_nonce(const record_dir *d, uint8_t nonce[SC_IV_LEN])
 {
     memcpy(nonce, d->iv, SC_IV_LEN);
     for (int i = 0; i < 8; i++)
         nonce[SC_IV_LEN - 1 - i] ^= (uint8_t)(d->seq >> (8 * i));
 }
 
-size_t rec_sealed_len(const rec_dir *d, size_t len)
+size_t record_sealed_len(const record_dir *d, size_t len)
 {
-    return REC_HDR_LEN + len + (rec_keyed(d) ? SC_TAG_LEN : 0);
+    return REC_HDR_LEN + len + (record_keyed(d) ? SC_TAG_LEN : 0);
 }
 
-int rec_seal_to(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
-                uint8_t *w)
+int record_seal_to(record_dir *d, uint8_t type, const uint8_t *pt, size_t len,
+                   uint8_t *w)
 {
-    size_t frag = rec_sealed_len(d, len) - REC_HDR_LEN;
+    size_t frag = record_sealed_len(d, len) - REC_HDR_LEN;
     uint8_t nonce[SC_IV_LEN];
     int outl = 0, finl = 0;
 
@@ -73,7 +73,7 @@ int rec_seal_to(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
     w[0] = type;
     w[1] = (uint8_t)(frag >> 8);
     w[2] = (uint8_t)frag;
-    if (!rec_keyed(d)) {
+    if (!record_keyed(d)) {
         if (len)
             memcpy(w + REC_HDR_LEN, pt, len);
         return SC_OK;
@@ -94,10 +94,10 @@ int rec_seal_to(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
     return SC_OK;
 }
 
-int rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
-             sc_buf *out)
+int record_seal(record_dir *d, uint8_t type, const uint8_t *pt, size_t len,
+                sc_buf *out)
 {
-    size_t n = rec_sealed_len(d, len);
+    size_t n = record_sealed_len(d, len);
     uint8_t *w;
     int rc;
 
@@ -105,13 +105,13 @@ int rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t len,
         return SC_ERR_ARG;
     if ((w = buf_reserve(out, n)) == NULL)
         return SC_ERR_NOMEM;
-    if ((rc = rec_seal_to(d, type, pt, len, w)) == SC_OK)
+    if ((rc = record_seal_to(d, type, pt, len, w)) == SC_OK)
         buf_commit(out, n);
     return rc;
 }
 
-int rec_open(rec_dir *d, const uint8_t hdr[REC_HDR_LEN], const uint8_t *ct,
-             size_t len, uint8_t *pt)
+int record_open(record_dir *d, const uint8_t hdr[REC_HDR_LEN], const uint8_t *ct,
+                size_t len, uint8_t *pt)
 {
     uint8_t nonce[SC_IV_LEN];
     size_t plen;
@@ -136,7 +136,7 @@ int rec_open(rec_dir *d, const uint8_t hdr[REC_HDR_LEN], const uint8_t *ct,
     return 0;
 }
 
-void rec_clear(rec_dir *d)
+void record_clear(record_dir *d)
 {
     EVP_CIPHER_CTX_free(d->cctx);
     OPENSSL_cleanse(d, sizeof(*d));

@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "cert.h"
+#include "sig.h"
 #include "sovchain.h"
 
 /* One row per key type of section 8's table. */
@@ -66,6 +66,11 @@ static const struct sig_row *sig_row_for(EVP_PKEY *key)
 			return r;
 	}
 	return NULL;
+}
+
+int sig_key_ok(EVP_PKEY *key)
+{
+	return sig_row_for(key) != NULL;
 }
 
 /* RSASSA-PSS parameters of section 8, on the context DigestSign/VerifyInit

@@ -117,11 +117,11 @@ void testing_record(sc_conn *c, const char *name, const uint8_t *v, size_t len)
     t->n++;
 }
 
-void testing_record_traffic(sc_conn *c, const char *name, const rec_dir *d)
+void testing_record_traffic(sc_conn *c, const char *name, const record_dir *d)
 {
     char label[32];
     uint8_t key[32], iv[SC_IV_LEN];
-    size_t key_len = suite_table[d->suite].key_len;
+    size_t key_len = algs_suites[d->suite].key_len;
     kdf_ctx k;
 
     if (c->testing == NULL)

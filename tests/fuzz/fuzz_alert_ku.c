@@ -45,12 +45,12 @@ static void local_action(sc_conn *c, uint8_t op, const uint8_t *body, size_t len
 	fh_feed(c, NULL, 0, 0);
 }
 
-static void peer_record(sc_conn *c, rec_dir *peer, const sc_algs *algs, uint8_t type,
+static void peer_record(sc_conn *c, record_dir *peer, const sc_algs *algs, uint8_t type,
 			const uint8_t *body, size_t len)
 {
 	sc_buf wire = { 0 };
 
-	if (rec_seal(peer, type, body, len, &wire) != SC_OK)
+	if (record_seal(peer, type, body, len, &wire) != SC_OK)
 		abort();
 	fh_feed(c, buf_data(&wire), buf_len(&wire), 0);
 	buf_free(&wire);
@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int variant, profile;
 	sc_role role;
-	rec_dir peer;
+	record_dir peer;
 	sc_conn *c;
 	size_t off = 1;
 
@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fh_report(c);
 	(void)!sc_conn_feed_eof(c);
-	rec_clear(&peer);
+	record_clear(&peer);
 	sc_conn_free(c);
 	ERR_clear_error();
 	return 0;

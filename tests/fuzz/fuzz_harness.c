@@ -50,7 +50,7 @@ typedef struct {
 	sc_ctx *ctx[2];                /* by sc_role */
 	side_log sent[2];              /* by sc_role of the sender */
 	uint8_t ap[2][SC_HASH_LEN];    /* c_ap, s_ap: by sc_role of the writer */
-	int suite;                     /* suite_table row chosen */
+	int suite;                     /* algs_suites row chosen */
 } profile;
 
 static profile prof[FH_PROFILES];
@@ -313,14 +313,14 @@ void fh_report(const sc_conn *c)
 			sc_conn_error_detail(c));
 }
 
-void fh_peer_writer(int p, sc_role role, rec_dir *d)
+void fh_peer_writer(int p, sc_role role, record_dir *d)
 {
 	kdf_ctx k;
 
 	p = usable(p);
-	rec_init(d);
+	record_init(d);
 	if (kdf_init(&k, fh_algs(p)) != SC_OK
-	    || rec_install(d, &k, prof[p].suite, 1, prof[p].ap[!role]) != SC_OK)
+	    || record_install(d, &k, prof[p].suite, 1, prof[p].ap[!role]) != SC_OK)
 		abort();
 	kdf_clear(&k);
 	/* Section 2: SecureAck was the server's record seq 0 under s_ap. */

@@ -64,8 +64,8 @@ int fh_deliver(sc_conn *c, const uint8_t *body, size_t len);
 /* The write direction of the peer of a connection of `role` in the data
  * phase, as it stands when the handshake completes (its application secret,
  * past SecureAck for a server), to seal the records it would send next.
- * rec_clear() it afterwards. */
-void fh_peer_writer(int profile, sc_role role, rec_dir *d);
+ * record_clear() it afterwards. */
+void fh_peer_writer(int profile, sc_role role, record_dir *d);
 const sc_algs *fh_algs(int profile);
 
 /* Feeds bytes as a transport would: in pieces of at most `chunk` (0: all at

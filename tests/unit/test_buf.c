@@ -26,30 +26,30 @@ static void cursor(void)
     size_t len;
     sc_cur c;
 
-    cur_init(&c, in, sizeof(in));
-    check(cur_u8(&c, &u8) == SC_OK && u8 == 0x01 && c.left == 8, "cur_u8 reads one byte");
-    check(cur_u16(&c, &u16) == SC_OK && u16 == 0x0203 && c.left == 6, "cur_u16 is big-endian");
-    check(cur_vec16(&c, &p, &len) == SC_OK && len == 2 && p == in + 5 && c.left == 2,
-          "cur_vec16 returns the body in place");
+    buf_cur_init(&c, in, sizeof(in));
+    check(buf_cur_u8(&c, &u8) == SC_OK && u8 == 0x01 && c.left == 8, "buf_cur_u8 reads one byte");
+    check(buf_cur_u16(&c, &u16) == SC_OK && u16 == 0x0203 && c.left == 6, "buf_cur_u16 is big-endian");
+    check(buf_cur_vec16(&c, &p, &len) == SC_OK && len == 2 && p == in + 5 && c.left == 2,
+          "buf_cur_vec16 returns the body in place");
     /* u8 length 5, one byte present: refused, nothing consumed. */
-    check(cur_vec8(&c, &p, &len) == SC_ERR_PROTOCOL && c.left == 2 && c.p == in + 7,
-          "a short cur_vec8 is SC_ERR_PROTOCOL and consumes not even its length");
-    check(cur_end(&c) == SC_ERR_PROTOCOL, "cur_end refuses trailing bytes");
-    check(cur_copy(&c, out, 3) == SC_ERR_PROTOCOL && c.left == 2, "a short cur_copy consumes nothing");
-    check(cur_copy(&c, out, 2) == SC_OK && out[0] == 0x05 && out[1] == 0x01, "cur_copy copies");
-    check(cur_end(&c) == SC_OK, "cur_end accepts an empty cursor");
-    check(cur_u8(&c, &u8) == SC_ERR_PROTOCOL && cur_u16(&c, &u16) == SC_ERR_PROTOCOL
-          && cur_bytes(&c, 1, &p) == SC_ERR_PROTOCOL, "every getter refuses an empty cursor");
-    check(cur_bytes(&c, 0, &p) == SC_OK, "zero bytes can always be taken");
+    check(buf_cur_vec8(&c, &p, &len) == SC_ERR_PROTOCOL && c.left == 2 && c.p == in + 7,
+          "a short buf_cur_vec8 is SC_ERR_PROTOCOL and consumes not even its length");
+    check(buf_cur_end(&c) == SC_ERR_PROTOCOL, "buf_cur_end refuses trailing bytes");
+    check(buf_cur_copy(&c, out, 3) == SC_ERR_PROTOCOL && c.left == 2, "a short buf_cur_copy consumes nothing");
+    check(buf_cur_copy(&c, out, 2) == SC_OK && out[0] == 0x05 && out[1] == 0x01, "buf_cur_copy copies");
+    check(buf_cur_end(&c) == SC_OK, "buf_cur_end accepts an empty cursor");
+    check(buf_cur_u8(&c, &u8) == SC_ERR_PROTOCOL && buf_cur_u16(&c, &u16) == SC_ERR_PROTOCOL
+          && buf_cur_bytes(&c, 1, &p) == SC_ERR_PROTOCOL, "every getter refuses an empty cursor");
+    check(buf_cur_bytes(&c, 0, &p) == SC_OK, "zero bytes can always be taken");
 
-    cur_init(&c, in + 3, 1);   /* half a u16 length */
-    check(cur_vec16(&c, &p, &len) == SC_ERR_PROTOCOL && c.left == 1, "half a u16 length is refused");
-    cur_init(&c, NULL, 0);
-    check(cur_vec8(&c, &p, &len) == SC_ERR_PROTOCOL && cur_end(&c) == SC_OK, "an empty input");
+    buf_cur_init(&c, in + 3, 1);   /* half a u16 length */
+    check(buf_cur_vec16(&c, &p, &len) == SC_ERR_PROTOCOL && c.left == 1, "half a u16 length is refused");
+    buf_cur_init(&c, NULL, 0);
+    check(buf_cur_vec8(&c, &p, &len) == SC_ERR_PROTOCOL && buf_cur_end(&c) == SC_OK, "an empty input");
     {
         static const uint8_t zero_vec[] = { 0x00 };
-        cur_init(&c, zero_vec, 1);
-        check(cur_vec8(&c, &p, &len) == SC_OK && len == 0 && cur_end(&c) == SC_OK,
+        buf_cur_init(&c, zero_vec, 1);
+        check(buf_cur_vec8(&c, &p, &len) == SC_OK && len == 0 && buf_cur_end(&c) == SC_OK,
               "an empty vector is well formed");
     }
 }

@@ -1,6 +1,7 @@
-/* Unit test of provider/cert.c and provider/sig.c against the shared test
- * PKI (SC1.md sections 8 and 9). One line per check; exit 0 when all
- * pass, 1 otherwise, 77 when the shared vectors are not available. */
+/* Unit test of provider/certload.c, certchain.c, certverify.c, certid.c
+ * and sig.c against the shared test PKI (SC1.md sections 8 and 9). One
+ * line per check; exit 0 when all pass, 1 otherwise, 77 when the shared
+ * vectors are not available. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,11 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "cert.h"
+#include "certchain.h"
+#include "certid.h"
+#include "certload.h"
+#include "certverify.h"
+#include "sig.h"
 #include "certname.h"
 #include "sovchain.h"
 
@@ -72,7 +77,7 @@ static size_t unhex(const char *hex, uint8_t *out, size_t cap)
 	return n;
 }
 
-/* A received chain: the DER files, through cert_parse_chain. */
+/* A received chain: the DER files, through certchain_parse. */
 static STACK_OF(X509) *parse_files(const char *a, const char *b)
 {
 	const char *files[2] = { a, b };
@@ -87,8 +92,8 @@ static STACK_OF(X509) *parse_files(const char *a, const char *b)
 			fprintf(stderr, "cannot read %s\n", files[i]);
 			exit(1);
 		}
-	if (cert_parse_chain((const uint8_t *const *)der, len, n, NULL, NULL,
-			     &chain, &alert, detail, sizeof(detail)) != SC_OK)
+	if (certchain_parse((const uint8_t *const *)der, len, n, NULL, NULL,
+			    &chain, &alert, detail, sizeof(detail)) != SC_OK)
 		chain = NULL;
 	free(der[0]);
 	free(der[1]);
@@ -103,7 +108,7 @@ static int verify(const char *leaf, const char *inter, int peer_is_server,
 		  const char *name, int check_crl, char *detail, size_t cap)
 {
 	STACK_OF(X509) *chain = parse_files(leaf, inter);
-	cert_verify_params p = {
+	certverify_params p = {
 		.store = store, .check_crl = check_crl,
 		.verify_time = VERIFY_TIME, .peer_is_server = peer_is_server,
 		.expected_name = name,
@@ -114,7 +119,7 @@ static int verify(const char *leaf, const char *inter, int peer_is_server,
 	if (chain == NULL)
 		return -1;
 	detail[0] = '\0';
-	rc = cert_verify_chain(&p, chain, &alert, detail, cap);
+	rc = certverify_chain(&p, chain, &alert, detail, cap);
 	ret = rc == SC_OK ? 0 : rc == SC_ERR_PROTOCOL ? alert : -1;
 	sk_X509_pop_free(chain, X509_free);
 	return ret;
@@ -203,26 +208,26 @@ static void test_parse(void)
 	longer[len] = 0;
 	one[0] = longer;
 	lens[0] = len + 1;
-	check(cert_parse_chain(one, lens, 1, NULL, NULL, &chain, &alert,
-			       detail, sizeof(detail)) == SC_ERR_PROTOCOL
+	check(certchain_parse(one, lens, 1, NULL, NULL, &chain, &alert,
+			      detail, sizeof(detail)) == SC_ERR_PROTOCOL
 	      && alert == SC_ALERT_BAD_CERTIFICATE,
 	      "a certificate with a trailing byte is bad_certificate");
 	alert = 0;
 	lens[0] = len - 1;
-	check(cert_parse_chain(one, lens, 1, NULL, NULL, &chain, &alert,
-			       detail, sizeof(detail)) == SC_ERR_PROTOCOL
+	check(certchain_parse(one, lens, 1, NULL, NULL, &chain, &alert,
+			      detail, sizeof(detail)) == SC_ERR_PROTOCOL
 	      && alert == SC_ALERT_BAD_CERTIFICATE,
 	      "a truncated certificate is bad_certificate");
 	alert = 0;
 	longer[0] = 0x31;
 	lens[0] = len;
-	check(cert_parse_chain(one, lens, 1, NULL, NULL, &chain, &alert,
-			       detail, sizeof(detail)) == SC_ERR_PROTOCOL
+	check(certchain_parse(one, lens, 1, NULL, NULL, &chain, &alert,
+			      detail, sizeof(detail)) == SC_ERR_PROTOCOL
 	      && alert == SC_ALERT_BAD_CERTIFICATE,
 	      "garbage instead of a certificate is bad_certificate");
 	one[0] = der;
-	check(cert_parse_chain(one, lens, 1, NULL, NULL, &chain, &alert,
-			       detail, sizeof(detail)) == SC_OK
+	check(certchain_parse(one, lens, 1, NULL, NULL, &chain, &alert,
+			      detail, sizeof(detail)) == SC_OK
 	      && sk_X509_num(chain) == 1, "server.der parses");
 	sk_X509_pop_free(chain, X509_free);
 	free(der);
@@ -260,7 +265,7 @@ static void name_case(EVP_PKEY *key, const char *san, const char *cn,
 
 	snprintf(line, sizeof(line), "name '%s' %s [%s]", name,
 		 want ? "matches" : "does not match", san ? san : cn);
-	check(cert_name_matches(x, name) == want, line);
+	check(certid_matches(x, name) == want, line);
 	X509_free(x);
 }
 
@@ -270,15 +275,15 @@ static void test_names(X509 *server)
 	char id[128];
 	X509 *x;
 
-	check(cert_name_matches(server, "SERVER.Test") == 1,
+	check(certid_matches(server, "SERVER.Test") == 1,
 	      "server.der matches SERVER.Test (case-insensitive)");
-	check(cert_name_matches(server, "127.0.0.1") == 1,
+	check(certid_matches(server, "127.0.0.1") == 1,
 	      "server.der matches 127.0.0.1");
-	check(cert_name_matches(server, "127.0.0.2") == 0,
+	check(certid_matches(server, "127.0.0.2") == 0,
 	      "server.der does not match 127.0.0.2");
-	check(cert_name_matches(server, "server.test.") == 0,
+	check(certid_matches(server, "server.test.") == 0,
 	      "server.der does not match server.test.");
-	check(cert_name_matches(server, "x.server.test") == 0,
+	check(certid_matches(server, "x.server.test") == 0,
 	      "server.der does not match x.server.test");
 
 	name_case(key, "DNS:*.example.com", "x", "a.example.com", 1);
@@ -302,16 +307,16 @@ static void test_names(X509 *server)
 	name_case(key, NULL, "server.test", "server.test", 0);
 	name_case(key, "email:server.test", "server.test", "server.test", 0);
 
-	check(cert_identity(server, 1, id, sizeof(id)) == SC_OK
+	check(certid_identity(server, 1, id, sizeof(id)) == SC_OK
 	      && strcmp(id, "DNS:server.test") == 0,
 	      "server identity is the first SAN");
 	x = make_cert(key, "IP:::1,DNS:a.test", "client.test");
-	check(cert_identity(x, 1, id, sizeof(id)) == SC_OK
+	check(certid_identity(x, 1, id, sizeof(id)) == SC_OK
 	      && strcmp(id, "IP:::1") == 0, "an IP identity");
-	check(cert_identity(x, 0, id, sizeof(id)) == SC_OK
+	check(certid_identity(x, 0, id, sizeof(id)) == SC_OK
 	      && strcmp(id, "CN:client.test") == 0,
 	      "client identity is the subject CN");
-	check(cert_identity(x, 0, id, 8) == SC_ERR_ARG,
+	check(certid_identity(x, 0, id, 8) == SC_ERR_ARG,
 	      "an identity that does not fit is SC_ERR_ARG");
 	X509_free(x);
 	EVP_PKEY_free(key);
@@ -354,13 +359,13 @@ static void test_two_cn(void)
 			       : "certname_cn: CN=alice/CN=app1 is no CN");
 		check(certname_cn_count(x) == 2, "certname_cn_count: two CNs");
 		strcpy(id, "unchanged");
-		check(cert_identity(x, 0, id, sizeof(id)) == SC_ERR_ARG
+		check(certid_identity(x, 0, id, sizeof(id)) == SC_ERR_ARG
 		      && id[0] == '\0',
 		      "two CNs and no SAN: no client identity, not CN:alice");
 		X509_free(x);
 	}
 	x = make_two_cn(key, "DNS:app.test", 0);
-	check(cert_identity(x, 0, id, sizeof(id)) == SC_OK
+	check(certid_identity(x, 0, id, sizeof(id)) == SC_OK
 	      && strcmp(id, "DNS:app.test") == 0,
 	      "two CNs: the client identity is the first SAN");
 	X509_free(x);
@@ -404,7 +409,7 @@ static EVP_PKEY *load_key(const char *file)
 {
 	EVP_PKEY *key = NULL;
 
-	if (cert_load_key(NULL, NULL, pki_path(file), NULL, &key) != SC_OK) {
+	if (certload_key(NULL, NULL, pki_path(file), NULL, &key) != SC_OK) {
 		fprintf(stderr, "cannot load %s\n", file);
 		exit(1);
 	}
@@ -416,7 +421,7 @@ static X509 *load_leaf(const char *file)
 	STACK_OF(X509) *chain = NULL;
 	X509 *x;
 
-	if (cert_load_chain(NULL, NULL, pki_path(file), &chain) != SC_OK) {
+	if (certload_chain(NULL, NULL, pki_path(file), &chain) != SC_OK) {
 		fprintf(stderr, "cannot load %s\n", file);
 		exit(1);
 	}
@@ -459,10 +464,10 @@ static void test_sig(void)
 	check(sig_verify(NULL, NULL, ed, m, sizeof(m), sig, 0)
 	      == SC_ERR_PROTOCOL, "an empty signature does not verify");
 
-	check(cert_key_matches(server, ed) == 1, "server.key matches server");
-	check(cert_key_matches(server, client) == 0,
+	check(certload_key_matches(server, ed) == 1, "server.key matches server");
+	check(certload_key_matches(server, client) == 0,
 	      "client.key does not match server");
-	check(cert_key_matches(sp256, p256) == 1,
+	check(certload_key_matches(sp256, p256) == 1,
 	      "server_p256.key matches server_p256");
 
 	memcpy(msg, label, sizeof(label)); /* with its 0x00 */
@@ -490,7 +495,7 @@ static void test_sig(void)
 }
 
 /* A CRL from the root CA revoking client.der, written to a file in the
- * working directory and loaded through cert_load_crl. */
+ * working directory and loaded through certload_crl. */
 static void test_crl(void)
 {
 	EVP_PKEY *cakey = load_key("ca.key");
@@ -523,9 +528,9 @@ static void test_crl(void)
 		fprintf(stderr, "cannot write the CRL\n");
 		exit(1);
 	}
-	check(cert_load_crl(NULL, NULL, store, path) == SC_OK, "the CRL loads");
+	check(certload_crl(NULL, NULL, store, path) == SC_OK, "the CRL loads");
 	unlink(path);
-	check(cert_load_crl(NULL, NULL, store, pki_path("ca.pem")) == SC_ERR_LOAD,
+	check(certload_crl(NULL, NULL, store, pki_path("ca.pem")) == SC_ERR_LOAD,
 	      "a file without a CRL does not load as one");
 
 	check_verify("client.der", NULL, 0, NULL, 1,
@@ -554,21 +559,21 @@ static void test_load(void)
 	EVP_PKEY *key = NULL;
 	X509_STORE *s = X509_STORE_new();
 
-	check(cert_load_chain(NULL, NULL,
-			      pki_path("server_via_intermediate_chain.pem"),
-			      &chain) == SC_OK && sk_X509_num(chain) == 2,
+	check(certload_chain(NULL, NULL,
+			     pki_path("server_via_intermediate_chain.pem"),
+			     &chain) == SC_OK && sk_X509_num(chain) == 2,
 	      "a chain file loads leaf and intermediate");
 	sk_X509_pop_free(chain, X509_free);
 	chain = NULL;
-	check(cert_load_chain(NULL, NULL, pki_path("missing.pem"), &chain)
+	check(certload_chain(NULL, NULL, pki_path("missing.pem"), &chain)
 	      == SC_ERR_LOAD, "a missing chain file is SC_ERR_LOAD");
-	check(cert_load_chain(NULL, NULL, pki_path("server.key"), &chain)
+	check(certload_chain(NULL, NULL, pki_path("server.key"), &chain)
 	      == SC_ERR_LOAD, "a key file is not a chain");
-	check(cert_load_key(NULL, NULL, pki_path("server.pem"), NULL, &key)
+	check(certload_key(NULL, NULL, pki_path("server.pem"), NULL, &key)
 	      == SC_ERR_LOAD, "a certificate file is not a key");
-	check(cert_load_trust(NULL, NULL, s, NULL, pki_path("server.key"), NULL)
+	check(certload_trust(NULL, NULL, s, NULL, pki_path("server.key"), NULL)
 	      == SC_ERR_LOAD, "a key file is not a CA file");
-	check(cert_load_trust(NULL, NULL, s, NULL, pki_path("ca.der"), NULL) == SC_OK,
+	check(certload_trust(NULL, NULL, s, NULL, pki_path("ca.der"), NULL) == SC_OK,
 	      "a DER CA file loads");
 	X509_STORE_free(s);
 }
@@ -591,7 +596,7 @@ int main(void)
 	store = X509_STORE_new();
 	anchors = sk_X509_new_null();
 	if (store == NULL || anchors == NULL
-	    || cert_load_trust(NULL, NULL, store, anchors, pki_path("ca.pem"), NULL)
+	    || certload_trust(NULL, NULL, store, anchors, pki_path("ca.pem"), NULL)
 		       != SC_OK) {
 		fprintf(stderr, "cannot load ca.pem\n");
 		return 1;

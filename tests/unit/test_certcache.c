@@ -12,7 +12,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "cert.h"
+#include "certload.h"
+#include "certverify.h"
 #include "certcache.h"
 #include "ctx.h"
 #include "pump.h"
@@ -110,7 +111,7 @@ static int fresh_check(const char *crl, time_t t, time_t *from, time_t *until)
 {
 	X509_STORE *store = X509_STORE_new();
 	STACK_OF(X509) *chain = chain_of("client.pem");
-	cert_verify_params p = {
+	certverify_params p = {
 		.store = store, .check_crl = crl != NULL, .verify_time = t,
 		.peer_is_server = 0, .valid_from = from, .valid_until = until,
 	};
@@ -119,10 +120,10 @@ static int fresh_check(const char *crl, time_t t, time_t *from, time_t *until)
 	int rc;
 
 	if (store == NULL
-	    || cert_load_trust(NULL, NULL, store, NULL, pki_file("ca.pem"), NULL) != SC_OK
-	    || (crl != NULL && cert_load_crl(NULL, NULL, store, crl) != SC_OK))
+	    || certload_trust(NULL, NULL, store, NULL, pki_file("ca.pem"), NULL) != SC_OK
+	    || (crl != NULL && certload_crl(NULL, NULL, store, crl) != SC_OK))
 		abort();
-	rc = cert_verify_chain(&p, chain, &alert, detail, sizeof(detail));
+	rc = certverify_chain(&p, chain, &alert, detail, sizeof(detail));
 	sk_X509_pop_free(chain, X509_free);
 	X509_STORE_free(store);
 	return rc;

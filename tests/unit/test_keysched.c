@@ -99,11 +99,11 @@ static void schedule(OSSL_LIB_CTX *lib, const char *propq, sc_role role, const c
     unhex(A_TH11, h->tr.th[MSG_SERVER_AUTH], SC_HASH_LEN);
     unhex(A_TH12, h->tr.th[MSG_SECURE_ACK], SC_HASH_LEN);
 
-    check(keysched_advance(c, KEYSCHED_NONE) == SC_OK && !rec_keyed(&c->wr) && !rec_keyed(&c->rd),
+    check(keysched_advance(c, KEYSCHED_NONE) == SC_OK && !record_keyed(&c->wr) && !record_keyed(&c->rd),
           tag, "KEYSCHED_NONE installs nothing");
     check(keysched_advance(c, KEYSCHED_HANDSHAKE) == SC_OK, tag, "handshake keys");
     check(eq_hex(c->wr.secret, client ? A_C_HS : A_S_HS) && eq_hex(c->rd.secret, client ? A_S_HS : A_C_HS)
-          && rec_keyed(&c->wr) && rec_keyed(&c->rd) && c->wr.seq == 0,
+          && record_keyed(&c->wr) && record_keyed(&c->rd) && c->wr.seq == 0,
           tag, "c_hs and s_hs installed on the right sides");
     check(strcmp(c->wr.base, client ? "c_hs" : "s_hs") == 0, tag, "the write key is named for logs");
     check(all_zero(h->dh, sizeof(h->dh)), tag, "dh is wiped once used");
