@@ -11,11 +11,19 @@ MODRELAY="$SC_BUILDDIR/tests/tools/modrelay"
 [ -x "$MODRELAY" ] || fail "modrelay not built"
 make_pki
 start_echod echod -r 127.0.0.1:0
-# Short timeouts: a flipped length bit can leave a receiver waiting for a
-# record that never completes; the timeout ends it (and is a failure too).
+# A session that does not end is a hang, seen by the driver when it has
+# not ended HANG seconds after its data was sent. The tunnels' timeouts are
+# longer, so that they cannot end a hang before it is seen. Only a flip in
+# a record's length field may leave a receiver waiting for bytes that never
+# come (a longer record than was sent): the driver allows at most as many
+# hung sessions as the relay reports "length altered", and each tunnel may
+# end at most that many sessions by its timeout. A tunnel that ignored a
+# failed record would hang sessions whose flip was elsewhere and fail here.
+HANG=3 TUNNEL_TIMEOUT=6s
 # shellcheck disable=SC2046
 start_tunnel server server --accept 127.0.0.1:0 --connect "$ECHO_ADDR" \
-    $(server_args) --workers 2 --handshake-timeout 2s --idle-timeout 2s
+    $(server_args) --workers 2 --handshake-timeout "$TUNNEL_TIMEOUT" \
+    --idle-timeout "$TUNNEL_TIMEOUT"
 server=$TUN_ADDR
 : >"$T/ops"
 "$MODRELAY" -f "$T/ops" "$server" >"$T/modrelay.out" 2>"$T/modrelay.stderr" &
@@ -24,13 +32,14 @@ wait_for "$T/modrelay.out" "listening on" || fail "modrelay did not start"
 relay=$(sed -n 's/^modrelay listening on //p' "$T/modrelay.out")
 # shellcheck disable=SC2046
 start_tunnel client client --accept 127.0.0.1:0 --connect "$relay" \
-    $(client_args) --workers 2 --handshake-timeout 2s --idle-timeout 2s
+    $(client_args) --workers 2 --handshake-timeout "$TUNNEL_TIMEOUT" \
+    --idle-timeout "$TUNNEL_TIMEOUT"
 
 # Under the sanitizers every 4th offset and fewer samples keep it short.
 step=1 sample=30
 if [ -n "${SC_SANITIZED:-}" ]; then step=4 sample=12; fi
 python3 "$SC_SRCDIR/tests/integration/relaydrive.py" sweep "$TUN_ADDR" \
-    "$T/modrelay.out" "$T/ops" --step "$step" --sample "$sample" \
+    "$T/modrelay.out" "$T/ops" --step "$step" --sample "$sample" --hang "$HANG" \
     >"$T/drive.out" 2>&1
 rc=$?
 cat "$T/drive.out"
@@ -51,6 +60,14 @@ if [ -s "$T/unexpected.txt" ]; then
     head -n 5 "$T/unexpected.txt" >&2
     fail "$(wc -l <"$T/unexpected.txt") sessions ended for an unexpected reason"
 fi
+# A timeout ends only a session whose length field was altered.
+length=$(grep -c '^conn [0-9]* op=.* hit="[^"]*length altered"' "$T/modrelay.out")
+for side in client server; do
+    n=$(grep -c -E 'close peer=.* end="(handshake failed: )?(handshake|idle) timeout' "$T/$side.log")
+    echo "$side: $n sessions ended by a timeout, $length had a length field altered"
+    [ "$n" -le "$length" ] ||
+        fail "$side: $n sessions ended by a timeout, more than the $length with a length field altered"
+done
 if grep -E 'alert (sent|received) internal_error' "$T/client.log" "$T/server.log"; then
     fail "an altered session caused internal_error"
 fi

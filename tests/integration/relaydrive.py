@@ -3,7 +3,7 @@
 passes through modrelay, each session with its own alteration.
 
 relaydrive.py sweep TUNNEL RELAY_OUT OPS_FILE [--jobs N] [--step S]
-    [--sample N] [--long BYTES] [--seed N]
+    [--sample N] [--long BYTES] [--seed N] [--hang SECONDS]
 relaydrive.py cases TUNNEL RELAY_OUT OPS_FILE CLIENT_LOG SERVER_LOG
     < lines "SIZE|OP|PATTERN"
 
@@ -19,7 +19,14 @@ sweep: one unaltered session learns the byte counts of a short session
 (handshake, one data record each way, close_notify) and of a long one;
 then one session per offset S apart over the whole short session in each
 direction, and N random offsets in the data of long sessions, N/2 per
-direction, with JOBS sessions at a time.
+direction, with JOBS sessions at a time. A session that has not ended
+SECONDS (--hang, default 30) after its last byte was sent hangs: only a
+flip in a record's length field may leave a receiver waiting for bytes
+that never come, so the number of hung sessions of a batch must not
+exceed the number of its sessions whose relay report says "length
+altered" (sessions run concurrently and cannot be paired with their
+connections, hence a count). Give the tunnels timeouts longer than
+SECONDS, or the tunnels end a hang before it can be seen here.
 
 cases: one session at a time, of SIZE bytes with the operation OP (e.g.
 "c2s swap 2"), each size after an unaltered session that shows the record
@@ -93,16 +100,16 @@ def parse_report(line):
     return r
 
 
-def session(addr, data):
+def session(addr, data, timeout=TIMEOUT):
     """Send data, half-close, read until the end. (reply, how it ended)."""
     host, port = addr.rsplit(":", 1)
     try:
-        s = socket.create_connection((host, int(port)), timeout=TIMEOUT)
+        s = socket.create_connection((host, int(port)), timeout=timeout)
     except ConnectionResetError:
         # The tunnel may fail the handshake and reset the connection
         # before connect() has returned here.
         return b"", "reset"
-    s.settimeout(TIMEOUT)
+    s.settimeout(timeout)
     got = []
     end = ["eof"]
 
@@ -139,13 +146,13 @@ def session(addr, data):
     return b"".join(got), end[0]
 
 
-def check_altered(data, reply, end):
+def check_altered(data, reply, end, timeout=TIMEOUT):
     """None if the session passed, else why it did not."""
     if reply != data[:len(reply)]:
         i = next(i for i in range(len(reply)) if reply[i] != data[i])
         return "altered data delivered at offset %d" % i
     if end == "timeout":
-        return "hung (no end within %d s)" % TIMEOUT
+        return "hung (no end within %d s)" % timeout
     if end == "eof":
         return "ended cleanly (%d of %d bytes back)" % (len(reply), len(data))
     return None
@@ -164,7 +171,8 @@ def calibrate(relay, addr, data):
 
 def sweep(args):
     addr, out_path, ops_path = args[:3]
-    opts = dict(jobs=8, step=1, sample=30, long=262144, seed=None)
+    opts = dict(jobs=8, step=1, sample=30, long=262144, seed=None,
+                hang=TIMEOUT)
     rest = args[3:]
     while rest:
         k, v = rest[0].lstrip("-"), rest[1]
@@ -196,14 +204,22 @@ def sweep(args):
     # of each batch take the operations planned for it, in any order.
     failures = []
     ends = {}
+    hung_total = length_total = 0
     for kind in (short, longdata):
         batch = [j for j in jobs if j[1] is kind]
         ids = relay.plan([op for op, _ in batch])
         with ThreadPoolExecutor(max_workers=opts["jobs"]) as ex:
-            results = list(ex.map(lambda j: session(addr, j[1]), batch))
+            results = list(ex.map(
+                lambda j: session(addr, j[1], opts["hang"]), batch))
+        hung = []
         for (op, data), (reply, end) in zip(batch, results):
             ends[end.split(":")[0]] = ends.get(end.split(":")[0], 0) + 1
-            why = check_altered(data, reply, end)
+            why = check_altered(data, reply, end, opts["hang"])
+            if why is not None and end == "timeout" and \
+                    reply == data[:len(reply)]:
+                hung.append(op if opts["jobs"] == 1 else
+                            "a %d-byte session" % len(data))
+                continue
             if why is not None:
                 # With one job at a time, the session is this operation's.
                 who = op if opts["jobs"] == 1 else "a %d-byte session" % len(data)
@@ -212,7 +228,18 @@ def sweep(args):
         for i in ids:
             if reports[i].get("applied") != "1":
                 failures.append("operation not applied: %s" % reports[i]["line"])
+        length = sum(1 for i in ids
+                     if reports[i].get("hit", "").endswith("length altered"))
+        if len(hung) > length:
+            failures.extend("%s: hung (no end within %d s; %d sessions hung, "
+                            "%d had a length field altered)"
+                            % (h, opts["hang"], len(hung), length)
+                            for h in hung)
+        hung_total += len(hung)
+        length_total += length
     print("plaintext ends: %s" % ", ".join("%s %d" % kv for kv in sorted(ends.items())))
+    print("hung: %d, at most the %d sessions with a length field altered"
+          % (hung_total, length_total))
     for f in failures[:30]:
         print("FAIL: " + f, file=sys.stderr)
     return 1 if failures else 0

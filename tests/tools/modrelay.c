@@ -40,7 +40,9 @@
  *   conn I op="..." applied=0|1 hit="..." c2s=BYTES c2s_data=OFF
  *       s2c=BYTES s2c_data=OFF reset=0|1
  * (BYTES received in that direction, OFF the offset of its first
- * application-data record or -1). -v also lists every record as
+ * application-data record or -1). For flip, hit says which part of the
+ * record the byte was in: "type altered", "length altered" or "body
+ * altered". -v also lists every record as
  *   conn I DIR record K type 0xTT len L at OFF
  * An end of stream is passed on as an end of stream, a reset as a reset.
  */
@@ -349,7 +351,8 @@ static int process(struct dir *d, const uint8_t *p, size_t n)
         }
         if (op != NULL && op->kind == OP_FLIP && d->in == op->n) {
             b ^= op->mask;
-            mark_applied(d, d->hlen < 3 ? "header altered" : "body altered",
+            mark_applied(d, d->hlen == 0 ? "type altered" :
+                         d->hlen < 3 ? "length altered" : "body altered",
                          rec, type);
         }
         if (d->hlen < 3) {

@@ -89,6 +89,40 @@ static int check_dead(vec_run *r, const vec_case *base, const vec_negative *n)
 }
 
 /* Feed the replacement (then end of stream if asked) and judge the result. */
+/* The engine's error detail must be the vector's receiver_error. The
+ * vector generator words a few of them differently from the engine (a
+ * Python bytes repr, an ISO time with +00:00, no message name); for those
+ * cases the engine's wording is listed here, and nothing else passes. */
+static const struct {
+    const char *id, *engine;
+} error_wording[] = {
+    {"client_cert_expired", "certificate CN=client.test,O=Sovereign-Chain Test "
+                            "not valid at 2026-06-01T00:00:00Z"},
+    {"kx_share_wrong_length", "KeyExchange1 none share length 1, expected 0"},
+    {"clienthello_server_name_trailing_dot",
+     "ClientHello server_name 'server.test.': trailing dot"},
+    {"clienthello_server_name_not_ascii",
+     "ClientHello server_name 's\\xe9rver.test': not ASCII"},
+    {"clienthello_bad_name_and_no_common_suite",
+     "ClientHello server_name 'server.test.': trailing dot"},
+};
+
+static int check_error(vec_run *r, const vec_negative *n, const char *detail)
+{
+    const char *want = n->receiver_error;
+
+    if (want == NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof(error_wording) / sizeof(error_wording[0]); i++)
+        if (strcmp(n->id, error_wording[i].id) == 0)
+            want = error_wording[i].engine;
+    if (detail != NULL && strcmp(detail, want) == 0)
+        return 0;
+    fprintf(stderr, "  %s: error \"%s\", expected \"%s\"\n", r->tag,
+            detail != NULL ? detail : "(null)", want);
+    return -1;
+}
+
 static int feed_mutation(vec_run *r, const vec_case *base,
                          const vec_negative *n)
 {
@@ -111,8 +145,8 @@ static int feed_mutation(vec_run *r, const vec_case *base,
     printf("  %s: vector: \"%s\"; engine: %d (%s) \"%s\"\n", r->tag,
            n->receiver_error != NULL ? n->receiver_error : "", rc,
            sc_strerror(rc), detail != NULL ? detail : "(null)");
-    if (rc != VEC_RUN_STALLED && check_reply(r, n) == 0 &&
-        check_dead(r, base, n) == 0)
+    if (rc != VEC_RUN_STALLED && check_error(r, n, detail) == 0 &&
+        check_reply(r, n) == 0 && check_dead(r, base, n) == 0)
         return 0;
     vec_print_engine_state(r);
     return -1;
