@@ -5,7 +5,6 @@
  * kind never matching another kind's name. allow_match only reads the
  * certificate, so the certificates are built unsigned in memory.
  * One line per check; exit 0 when all pass, 1 otherwise. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,24 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "tunnel/allow.h"
-
-static int failures;
-
-static void check(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		failures++;
-}
+#include "unit.h"
 
 /* A certificate with the subject CN (none when NULL) and the SANs `san`
  * in openssl's notation (none when NULL). Aborts on failure. */
@@ -70,7 +52,7 @@ static int admits(X509 *leaf, const char *pattern)
 
 static void expect(X509 *leaf, const char *what, const char *pattern, int want)
 {
-	check(admits(leaf, pattern) == want, "%s %s %s", what, want ? "matches" : "does not match",
+	unit_check(admits(leaf, pattern) == want, "%s %s %s", what, want ? "matches" : "does not match",
 	      pattern);
 }
 
@@ -85,12 +67,12 @@ int main(void)
 	const char *why;
 
 	/* No patterns: anyone the CA vouches for. */
-	check(allow_match(&none, plain, &why) == 1, "an empty allow list admits any client");
+	unit_check(allow_match(&none, plain, &why) == 1, "an empty allow list admits any client");
 	{
 		char *v[1] = { "CN:client.test" };
 		struct strv one = { v, 1 };
 
-		check(allow_match(&one, NULL, &why) == 0, "a list with patterns refuses no certificate");
+		unit_check(allow_match(&one, NULL, &why) == 0, "a list with patterns refuses no certificate");
 	}
 
 	/* CN: a glob over the subject's only CN. */
@@ -155,14 +137,14 @@ int main(void)
 		char *v[3] = { "CN:nobody", "DNS:*.nowhere", "URI:spiffe://corp.example/svc/*" };
 		struct strv three = { v, 3 };
 
-		check(allow_match(&three, names, &why) == 1, "the third of three patterns admits");
-		check(allow_match(&three, plain, &why) == 0 && why == NULL,
+		unit_check(allow_match(&three, names, &why) == 1, "the third of three patterns admits");
+		unit_check(allow_match(&three, plain, &why) == 0 && why == NULL,
 		      "none of three patterns admits a certificate without the names");
 	}
 
 	X509_free(plain);
 	X509_free(names);
 	X509_free(v6only);
-	printf("%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	printf("%d failure(s)\n", unit_failures);
+	return unit_failures ? 1 : 0;
 }

@@ -13,35 +13,12 @@
 #include "algs.h"
 #include "kdf.h"
 #include "sovchain.h"
-
-static int failures;
-
-static void check(int ok, const char *what)
-{
-    printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-    if (!ok)
-        failures++;
-}
-
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = strlen(hex) / 2;
-    unsigned int v;
-
-    if (strlen(hex) % 2 != 0 || n > cap)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-            return 0;
-        out[i] = (uint8_t)v;
-    }
-    return n;
-}
+#include "unit.h"
 
 static int eq_hex(const uint8_t *got, size_t len, const char *hex)
 {
     uint8_t want[512];
-    size_t n = unhex(hex, want, sizeof(want));
+    size_t n = unit_unhex(hex, want, sizeof(want));
 
     return n == len && memcmp(got, want, n) == 0;
 }
@@ -72,17 +49,15 @@ static void known_answers(const sc_algs *a, const char *tag)
     static const uint8_t zero[SC_HASH_LEN];
     uint8_t in[64], th2[SC_HASH_LEN], s[SC_HASH_LEN], hs[SC_HASH_LEN], out[64];
     uint8_t ikm[22];
-    char what[128];
     kdf_ctx k;
     int rc;
 
     if ((rc = kdf_init(&k, a)) != SC_OK) {
-        snprintf(what, sizeof(what), "%s: kdf_init", tag);
-        check(0, what);
+        unit_check(0, "%s: kdf_init", tag);
         kdf_clear(&k);
         return;
     }
-#define CHECK(cond, msg) do { snprintf(what, sizeof(what), "%s: %s", tag, msg); check(cond, what); } while (0)
+#define CHECK(cond, msg) unit_check(cond, "%s: %s", tag, msg)
     memset(ikm, 0x0b, sizeof(ikm));
     rc = kdf_extract(&k, zero, ikm, sizeof(ikm), out);
     CHECK(rc == SC_OK && eq_hex(out, SC_HASH_LEN, RFC_PRK), "HKDF-Extract, RFC 5869 A.3");
@@ -91,25 +66,25 @@ static void known_answers(const sc_algs *a, const char *tag)
     CHECK(rc == SC_OK && eq_hex(s, SC_HASH_LEN, A_S0), "s0 = Extract(0, 0)");
     rc = kdf_derive_secret(&k, s, "derived", NULL, 0, out);
     CHECK(rc == SC_OK && eq_hex(out, SC_HASH_LEN, A_DERIVED_HS), "Derive-Secret(s0, \"derived\", \"\")");
-    unhex(A_DH, in, sizeof(in));
+    unit_unhex(A_DH, in, sizeof(in));
     rc = kdf_extract(&k, out, in, SC_HASH_LEN, hs);
     CHECK(rc == SC_OK && eq_hex(hs, SC_HASH_LEN, A_HS), "hs = Extract(derived, dh)");
-    unhex(A_TH2, th2, sizeof(th2));
+    unit_unhex(A_TH2, th2, sizeof(th2));
     rc = kdf_derive_secret(&k, hs, "c hs", th2, sizeof(th2), out);
     CHECK(rc == SC_OK && eq_hex(out, SC_HASH_LEN, A_C_HS), "c_hs = Derive-Secret(hs, \"c hs\", TH2)");
     /* The same key again (the HMAC key is kept between calls), then another. */
     rc = kdf_derive_secret(&k, hs, "s hs", th2, sizeof(th2), out);
     CHECK(rc == SC_OK && eq_hex(out, SC_HASH_LEN, A_S_HS), "s_hs with the key kept from c_hs");
-    unhex(A_C_HS, in, sizeof(in));
+    unit_unhex(A_C_HS, in, sizeof(in));
     rc = kdf_expand_label(&k, in, "key", 3, NULL, 0, out, 32);
     CHECK(rc == SC_OK && eq_hex(out, 32, A_C_HS_KEY), "Expand-Label(c_hs, \"key\", \"\", 32)");
     rc = kdf_expand_label(&k, in, "iv", 2, NULL, 0, out, 12);
     CHECK(rc == SC_OK && eq_hex(out, 12, A_C_HS_IV), "Expand-Label(c_hs, \"iv\", \"\", 12)");
-    unhex(A_C_AP, in, sizeof(in));
+    unit_unhex(A_C_AP, in, sizeof(in));
     rc = kdf_expand_label(&k, in, "upd", 3, NULL, 0, out, SC_HASH_LEN);
     CHECK(rc == SC_OK && eq_hex(out, SC_HASH_LEN, A_C_AP1), "key update: c_ap+1");
 
-    unhex(E_EXP, in, sizeof(in));
+    unit_unhex(E_EXP, in, sizeof(in));
     rc = kdf_derive_secret(&k, in, "EXPORTER-test", NULL, 0, s);
     CHECK(rc == SC_OK && eq_hex(s, SC_HASH_LEN, E_SECRET), "exporter: Derive-Secret(exp, label, \"\")");
     rc = kdf_hash(a, (const uint8_t *)"ctx", 3, hs);
@@ -153,13 +128,13 @@ static void same_bytes(const sc_algs *mac, const sc_algs *evp)
         && kdf_expand_label(&k1, secret, "long", 4, ctx, sizeof(ctx), o1, sizeof(o1)) == SC_OK
         && kdf_expand_label(&k2, secret, "long", 4, ctx, sizeof(ctx), o2, sizeof(o2)) == SC_OK
         && memcmp(o1, o2, sizeof(o1)) == 0;
-    check(ok, "both paths: Expand-Label to 255 * 32 bytes with a 255-byte context agree");
+    unit_check(ok, "both paths: Expand-Label to 255 * 32 bytes with a 255-byte context agree");
     ok = kdf_extract(&k1, secret, ctx, 100, o1) == SC_OK
         && kdf_extract(&k2, secret, ctx, 100, o2) == SC_OK && memcmp(o1, o2, SC_HASH_LEN) == 0;
-    check(ok, "both paths: Extract of 100 bytes agrees");
+    unit_check(ok, "both paths: Extract of 100 bytes agrees");
     ok = kdf_hmac(&k1, secret, ctx, 10, o1) == SC_OK && kdf_hmac(&k2, secret, ctx, 10, o2) == SC_OK
         && memcmp(o1, o2, SC_HASH_LEN) == 0;
-    check(ok, "both paths: HMAC agrees");
+    unit_check(ok, "both paths: HMAC agrees");
     kdf_clear(&k1);
     kdf_clear(&k2);
 }
@@ -186,21 +161,21 @@ int main(void)
         return 1;
     }
     /* Which queries ask for FIPS. */
-    check(!algs_wants_fips(lib, NULL, NULL), "no property query: not FIPS");
-    check(!algs_wants_fips(lib, "provider=default", NULL), "provider=default: not FIPS");
-    check(!algs_wants_fips(lib, "fips=no", NULL), "fips=no: not FIPS");
-    check(!algs_wants_fips(lib, "fipsy=yes", NULL), "fipsy=yes: not FIPS");
-    check(algs_wants_fips(lib, "fips=yes", NULL), "fips=yes: FIPS");
-    check(algs_wants_fips(lib, "provider=default, fips = yes", NULL), "a fips=yes clause among others: FIPS");
-    check(algs_wants_fips(lib, "?fips=yes", NULL), "?fips=yes: FIPS");
+    unit_check(!algs_wants_fips(lib, NULL, NULL), "no property query: not FIPS");
+    unit_check(!algs_wants_fips(lib, "provider=default", NULL), "provider=default: not FIPS");
+    unit_check(!algs_wants_fips(lib, "fips=no", NULL), "fips=no: not FIPS");
+    unit_check(!algs_wants_fips(lib, "fipsy=yes", NULL), "fipsy=yes: not FIPS");
+    unit_check(algs_wants_fips(lib, "fips=yes", NULL), "fips=yes: FIPS");
+    unit_check(algs_wants_fips(lib, "provider=default, fips = yes", NULL), "a fips=yes clause among others: FIPS");
+    unit_check(algs_wants_fips(lib, "?fips=yes", NULL), "?fips=yes: FIPS");
 
-    check(algs_fetch(&mac, lib, NULL) == SC_OK, "algs without a property query");
+    unit_check(algs_fetch(&mac, lib, NULL) == SC_OK, "algs without a property query");
     /* The default provider does not claim fips=yes, so only the optional
      * form can be fetched from it; the path it selects is the FIPS one. */
-    check(algs_fetch(&evp, lib, "?fips=yes") == SC_OK, "algs with ?fips=yes over the default provider");
-    check(mac.hkdf == NULL && path_of(&mac) == 0, "no FIPS query: HKDF over EVP_MAC");
-    check(evp.hkdf != NULL && path_of(&evp) == 1, "?fips=yes: HKDF through EVP_KDF, fetched once per context");
-    check(memcmp(mac.s0, evp.s0, SC_HASH_LEN) == 0
+    unit_check(algs_fetch(&evp, lib, "?fips=yes") == SC_OK, "algs with ?fips=yes over the default provider");
+    unit_check(mac.hkdf == NULL && path_of(&mac) == 0, "no FIPS query: HKDF over EVP_MAC");
+    unit_check(evp.hkdf != NULL && path_of(&evp) == 1, "?fips=yes: HKDF through EVP_KDF, fetched once per context");
+    unit_check(memcmp(mac.s0, evp.s0, SC_HASH_LEN) == 0
           && memcmp(mac.derived_hs, evp.derived_hs, SC_HASH_LEN) == 0,
           "both paths: the per-context constants s0 and derived_hs agree");
     known_answers(&mac, "EVP_MAC path");
@@ -209,11 +184,11 @@ int main(void)
 
     /* A mandatory FIPS query with no FIPS provider: nothing is fetched
      * and no context is made. */
-    check(algs_fetch(&bad, lib, "fips=yes") == SC_ERR_UNSUPPORTED, "fips=yes without a FIPS provider is refused");
+    unit_check(algs_fetch(&bad, lib, "fips=yes") == SC_ERR_UNSUPPORTED, "fips=yes without a FIPS provider is refused");
     {
         int err = SC_OK;
 
-        check(sc_ctx_new(lib, "fips=yes", SC_ROLE_CLIENT, &err) == NULL && err == SC_ERR_UNSUPPORTED,
+        unit_check(sc_ctx_new(lib, "fips=yes", SC_ROLE_CLIENT, &err) == NULL && err == SC_ERR_UNSUPPORTED,
               "sc_ctx_new with fips=yes and no FIPS provider fails");
     }
 
@@ -222,6 +197,6 @@ int main(void)
     algs_release(&bad);
     OSSL_PROVIDER_unload(prov);
     OSSL_LIB_CTX_free(lib);
-    printf("%s\n", failures ? "FAILED" : "all passed");
-    return failures ? 1 : 0;
+    printf("%s\n", unit_failures ? "FAILED" : "all passed");
+    return unit_failures ? 1 : 0;
 }

@@ -15,35 +15,17 @@
 #include "keysched.h"
 #include "msg.h"
 #include "sovchain.h"
-
-static int failures;
+#include "unit.h"
 
 static void check(int ok, const char *tag, const char *what)
 {
-    printf("%s: %s: %s\n", ok ? "ok" : "FAIL", tag, what);
-    if (!ok)
-        failures++;
-}
-
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = strlen(hex) / 2;
-    unsigned int v;
-
-    if (strlen(hex) % 2 != 0 || n > cap)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-            return 0;
-        out[i] = (uint8_t)v;
-    }
-    return n;
+    unit_check(ok, "%s: %s", tag, what);
 }
 
 static int eq_hex(const uint8_t *got, const char *hex)
 {
     uint8_t want[64];
-    size_t n = unhex(hex, want, sizeof(want));
+    size_t n = unit_unhex(hex, want, sizeof(want));
 
     return n != 0 && memcmp(got, want, n) == 0;
 }
@@ -91,13 +73,13 @@ static void schedule(OSSL_LIB_CTX *lib, const char *propq, sc_role role, const c
     }
     h = c->hs;
     c->suite = 0;   /* CHACHA20-POLY1305, as case a */
-    unhex(A_DH, h->dh, sizeof(h->dh));
+    unit_unhex(A_DH, h->dh, sizeof(h->dh));
     memset(h->kx, 0, sizeof(h->kx));   /* group none: 32 zero bytes */
     h->kx_len = 32;
-    unhex(A_TH2, h->tr.th[MSG_SERVER_HELLO], SC_HASH_LEN);
-    unhex(A_TH7, h->tr.th[MSG_KEY_EXCHANGE2], SC_HASH_LEN);
-    unhex(A_TH11, h->tr.th[MSG_SERVER_AUTH], SC_HASH_LEN);
-    unhex(A_TH12, h->tr.th[MSG_SECURE_ACK], SC_HASH_LEN);
+    unit_unhex(A_TH2, h->tr.th[MSG_SERVER_HELLO], SC_HASH_LEN);
+    unit_unhex(A_TH7, h->tr.th[MSG_KEY_EXCHANGE2], SC_HASH_LEN);
+    unit_unhex(A_TH11, h->tr.th[MSG_SERVER_AUTH], SC_HASH_LEN);
+    unit_unhex(A_TH12, h->tr.th[MSG_SECURE_ACK], SC_HASH_LEN);
 
     check(keysched_advance(c, KEYSCHED_NONE) == SC_OK && !record_keyed(&c->wr) && !record_keyed(&c->rd),
           tag, "KEYSCHED_NONE installs nothing");
@@ -153,6 +135,6 @@ int main(void)
     schedule(lib, "?fips=yes", SC_ROLE_SERVER, "server, EVP_KDF");
     OSSL_PROVIDER_unload(prov);
     OSSL_LIB_CTX_free(lib);
-    printf("%s\n", failures ? "FAILED" : "all passed");
-    return failures ? 1 : 0;
+    printf("%s\n", unit_failures ? "FAILED" : "all passed");
+    return unit_failures ? 1 : 0;
 }

@@ -10,31 +10,13 @@
  * other role. The live part needs the shared test PKI and is skipped, with
  * a note, without it. Exit 0 when all pass, 1 otherwise.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "pump.h"
+#include "unit.h"
 
 #define VERIFY_TIME ((time_t)1780272000) /* 2026-06-01T00:00:00Z */
-
-static int failures;
-
-static void check(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		failures++;
-}
 
 static void test_fixed(void)
 {
@@ -60,29 +42,29 @@ static void test_fixed(void)
 	};
 	size_t i;
 
-	check(SC_RECORD_HEADER_LEN == 3 && SC_RECORD_MAX_PLAINTEXT == 16384,
+	unit_check(SC_RECORD_HEADER_LEN == 3 && SC_RECORD_MAX_PLAINTEXT == 16384,
 	      "header 3 bytes, at most 16384 bytes of plaintext a record");
-	check(sc_record_next_len(app, 3) == 3 + 0x4010,
+	unit_check(sc_record_next_len(app, 3) == 3 + 0x4010,
 	      "a whole header gives header + fragment length");
-	check(sc_record_next_len(big, 3) == 3 + 0xffff,
+	unit_check(sc_record_next_len(big, 3) == 3 + 0xffff,
 	      "the largest length a header can state (not checked here)");
-	check(sc_record_next_len(empty, 3) == 3, "an empty fragment");
-	check(sc_record_next_len(app, 2) == 3 && sc_record_next_len(app, 1) == 3 &&
+	unit_check(sc_record_next_len(empty, 3) == 3, "an empty fragment");
+	unit_check(sc_record_next_len(app, 2) == 3 && sc_record_next_len(app, 1) == 3 &&
 	      sc_record_next_len(app, 0) == 3 && sc_record_next_len(NULL, 0) == 3,
 	      "a partial header asks for the whole header");
-	check(sc_record_is_appdata(app, 3) && sc_record_is_appdata(app, 1),
+	unit_check(sc_record_is_appdata(app, 3) && sc_record_is_appdata(app, 1),
 	      "0x17 is application data, from its first byte");
-	check(!sc_record_is_appdata(big, 3) && !sc_record_is_appdata(empty, 3) &&
+	unit_check(!sc_record_is_appdata(big, 3) && !sc_record_is_appdata(empty, 3) &&
 	      !sc_record_is_appdata((const uint8_t *)"\x18", 1),
 	      "hello, alert and key update are not application data");
-	check(!sc_record_is_appdata(app, 0) && !sc_record_is_appdata(NULL, 0),
+	unit_check(!sc_record_is_appdata(app, 0) && !sc_record_is_appdata(NULL, 0),
 	      "no bytes are no application data");
 	for (i = 0; i < sizeof(first) / sizeof(first[0]); i++) {
-		check(sc_record_looks_sc1(first[i].p, first[i].len,
+		unit_check(sc_record_looks_sc1(first[i].p, first[i].len,
 		                          SC_ROLE_SERVER) == first[i].to_server,
 		      "%s to a server: %s", first[i].what,
 		      first[i].to_server ? "can be SC1" : "not SC1");
-		check(sc_record_looks_sc1(first[i].p, first[i].len,
+		unit_check(sc_record_looks_sc1(first[i].p, first[i].len,
 		                          SC_ROLE_CLIENT) == first[i].to_client,
 		      "%s to a client: %s", first[i].what,
 		      first[i].to_client ? "can be SC1" : "not SC1");
@@ -131,7 +113,7 @@ static void test_live(void)
 	sc_ctx_set_verify_time(sctx, VERIFY_TIME);
 	pump_init(&p, sc_conn_new(cctx), sc_conn_new(sctx));
 	ok = pump_handshake(&p);
-	check(ok, "handshake");
+	unit_check(ok, "handshake");
 	for (who = 0; who < 2; who++)
 		hs[who] = pump_records(p.wire[who].p, p.wire[who].len, off, 64);
 	memset(data, 'd', sizeof(data));
@@ -146,22 +128,22 @@ static void test_live(void)
 		const char *side = who == PUMP_C ? "client" : "server";
 
 		n = walk(&p.wire[who], hs[who], &app, &other);
-		check(n == pump_records(p.wire[who].p, p.wire[who].len, off, 64),
+		unit_check(n == pump_records(p.wire[who].p, p.wire[who].len, off, 64),
 		      "%s: %zu records, the same boundaries as the test's parser",
 		      side, n);
-		check(app == 4 && other == 0,
+		unit_check(app == 4 && other == 0,
 		      "%s: the 4 records after the handshake are application "
 		      "data (%zu), nothing else (%zu)", side, app, other);
 		walk(&p.wire[who], 0, &app, &other);
-		check(app == 4, "%s: no handshake record is application data",
+		unit_check(app == 4, "%s: no handshake record is application data",
 		      side);
 	}
-	check(sc_record_looks_sc1(p.wire[PUMP_C].p, p.wire[PUMP_C].len,
+	unit_check(sc_record_looks_sc1(p.wire[PUMP_C].p, p.wire[PUMP_C].len,
 	                          SC_ROLE_SERVER) &&
 	      !sc_record_looks_sc1(p.wire[PUMP_C].p, p.wire[PUMP_C].len,
 	                           SC_ROLE_CLIENT),
 	      "the client's first bytes can be SC1 to a server, not to a client");
-	check(sc_record_looks_sc1(p.wire[PUMP_S].p, p.wire[PUMP_S].len,
+	unit_check(sc_record_looks_sc1(p.wire[PUMP_S].p, p.wire[PUMP_S].len,
 	                          SC_ROLE_CLIENT) &&
 	      !sc_record_looks_sc1(p.wire[PUMP_S].p, p.wire[PUMP_S].len,
 	                           SC_ROLE_SERVER),
@@ -175,7 +157,7 @@ int main(void)
 {
 	test_fixed();
 	test_live();
-	if (failures > 0)
-		printf("%d check(s) failed\n", failures);
-	return failures > 0;
+	if (unit_failures > 0)
+		printf("%d unit_check(s) failed\n", unit_failures);
+	return unit_failures > 0;
 }

@@ -11,30 +11,7 @@
 #include "algs.h"
 #include "transcript.h"
 #include "sovchain.h"
-
-static int failures;
-
-static void check(int ok, const char *what)
-{
-    printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-    if (!ok)
-        failures++;
-}
-
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = strlen(hex) / 2;
-    unsigned int v;
-
-    if (strlen(hex) % 2 != 0 || n > cap)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-            return 0;
-        out[i] = (uint8_t)v;
-    }
-    return n;
-}
+#include "unit.h"
 
 /* Case a, handshake_bodies 1 and 2 and transcript TH1, TH2. */
 #define A_BODY1 "00012f35669dd8070ec49d9c8364bc41cd0b7200464b64b8a1e079296f379bcbfc7ec348bb7d5788" \
@@ -48,7 +25,7 @@ int main(void)
 {
     static const uint8_t zero[SC_HASH_LEN];
     uint8_t b1[128], b2[128], want[SC_HASH_LEN], all[2048], big[0x10000];
-    size_t n1 = unhex(A_BODY1, b1, sizeof(b1)), n2 = unhex(A_BODY2, b2, sizeof(b2)), n = 0;
+    size_t n1 = unit_unhex(A_BODY1, b1, sizeof(b1)), n2 = unit_unhex(A_BODY2, b2, sizeof(b2)), n = 0;
     sc_algs a;
     transcript t;
 
@@ -56,18 +33,18 @@ int main(void)
         printf("FAIL: algs_fetch\n");
         return 1;
     }
-    check(transcript_init(&t, &a) == SC_OK, "transcript_init");
-    check(transcript_add(&t, 2, b2, n2, 1) == SC_ERR_STATE, "step 2 before step 1 is refused");
-    check(transcript_add(&t, 0, b1, n1, 1) == SC_ERR_STATE, "step 0 is refused");
-    check(transcript_add(&t, 1, b1, n1, 1) == SC_OK, "step 1");
-    unhex(A_TH1, want, sizeof(want));
-    check(memcmp(t.th[1], want, SC_HASH_LEN) == 0, "TH1 of case a");
-    check(transcript_add(&t, 1, b1, n1, 1) == SC_ERR_STATE, "step 1 twice is refused");
-    check(transcript_add(&t, 3, b1, n1, 1) == SC_ERR_STATE, "a step skipped is refused");
-    check(transcript_add(&t, 2, b2, n2, 1) == SC_OK, "step 2");
-    unhex(A_TH2, want, sizeof(want));
-    check(memcmp(t.th[2], want, SC_HASH_LEN) == 0, "TH2 of case a, after refused steps");
-    check(transcript_add(&t, 3, big, sizeof(big), 1) == SC_ERR_STATE, "a body over 65535 bytes is refused");
+    unit_check(transcript_init(&t, &a) == SC_OK, "transcript_init");
+    unit_check(transcript_add(&t, 2, b2, n2, 1) == SC_ERR_STATE, "step 2 before step 1 is refused");
+    unit_check(transcript_add(&t, 0, b1, n1, 1) == SC_ERR_STATE, "step 0 is refused");
+    unit_check(transcript_add(&t, 1, b1, n1, 1) == SC_OK, "step 1");
+    unit_unhex(A_TH1, want, sizeof(want));
+    unit_check(memcmp(t.th[1], want, SC_HASH_LEN) == 0, "TH1 of case a");
+    unit_check(transcript_add(&t, 1, b1, n1, 1) == SC_ERR_STATE, "step 1 twice is refused");
+    unit_check(transcript_add(&t, 3, b1, n1, 1) == SC_ERR_STATE, "a step skipped is refused");
+    unit_check(transcript_add(&t, 2, b2, n2, 1) == SC_OK, "step 2");
+    unit_unhex(A_TH2, want, sizeof(want));
+    unit_check(memcmp(t.th[2], want, SC_HASH_LEN) == 0, "TH2 of case a, after refused steps");
+    unit_check(transcript_add(&t, 3, big, sizeof(big), 1) == SC_ERR_STATE, "a body over 65535 bytes is refused");
 
     /* Steps 3..12, TH kept for odd steps only; the running hash must not
      * depend on which were kept. */
@@ -81,22 +58,22 @@ int main(void)
         size_t len = (size_t)step * 3;
 
         memset(body, step, len);
-        check(transcript_add(&t, step, body, len, step % 2) == SC_OK, "steps 3 to 12 are taken in order");
+        unit_check(transcript_add(&t, step, body, len, step % 2) == SC_OK, "steps 3 to 12 are taken in order");
         all[n++] = (uint8_t)step; all[n++] = 0; all[n++] = (uint8_t)len;
         memcpy(all + n, body, len); n += len;
         if (step % 2) {
             unsigned int outl = 0;
-            check(EVP_Digest(all, n, want, &outl, a.sha256, NULL) == 1
+            unit_check(EVP_Digest(all, n, want, &outl, a.sha256, NULL) == 1
                   && memcmp(t.th[step], want, SC_HASH_LEN) == 0,
                   "a kept TH_n is SHA-256 over every u8 n || u16 len || body so far");
         } else {
-            check(memcmp(t.th[step], zero, SC_HASH_LEN) == 0, "a TH_n not asked for is not written");
+            unit_check(memcmp(t.th[step], zero, SC_HASH_LEN) == 0, "a TH_n not asked for is not written");
         }
     }
-    check(transcript_add(&t, 13, b1, 1, 1) == SC_ERR_STATE, "step 13 is refused");
+    unit_check(transcript_add(&t, 13, b1, 1, 1) == SC_ERR_STATE, "step 13 is refused");
     transcript_free(&t);
-    check(t.md == NULL && t.last == 0, "transcript_free releases and wipes");
+    unit_check(t.md == NULL && t.last == 0, "transcript_free releases and wipes");
     algs_release(&a);
-    printf("%s\n", failures ? "FAILED" : "all passed");
-    return failures ? 1 : 0;
+    printf("%s\n", unit_failures ? "FAILED" : "all passed");
+    return unit_failures ? 1 : 0;
 }
