@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "hst.h"
-
-static int hst_failures;
+#include "unit.h"
 
 int hst_start(void)
 {
@@ -21,21 +20,8 @@ int hst_start(void)
 
 int hst_result(void)
 {
-	printf("%d failure(s)\n", hst_failures);
-	return hst_failures ? 1 : 0;
-}
-
-void hst_check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		hst_failures++;
+	printf("%d failure(s)\n", unit_failures);
+	return unit_failures ? 1 : 0;
 }
 
 sc_ctx *hst_server_ctx(const char *cert, const char *key)

@@ -12,6 +12,7 @@
 
 #include "pump.h"
 #include "sovchain_testing.h"
+#include "unit.h"
 
 /* Every context checks certificates as of this instant, inside the test
  * PKI's validity (2025..2045) and after client_expired's (2020..2021). */
@@ -19,10 +20,6 @@
 
 int hst_start(void);
 int hst_result(void);
-
-/* One line per check, "ok: ..." or "FAIL: ..."; a failure is counted. */
-void hst_check(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* Contexts with a certificate and key from the PKI (either may be NULL),
  * trusting ca.pem, checking as of HST_VERIFY_TIME. */

@@ -47,12 +47,12 @@ static void feed_expect(fresh *f, int to, const uint8_t *rec, size_t n, int aler
 	int rc = pump_feed(&f->p, to, rec, n), sent = sc_conn_alert_sent(f->p.end[to]);
 
 	pump_take(&f->p, to, &reply);
-	hst_check(rc == SC_ERR_PROTOCOL && sent == alert && reply.len > 0,
+	unit_check(rc == SC_ERR_PROTOCOL && sent == alert && reply.len > 0,
 	      "%s: %s (got %s, %s)", what, sc_alert_name(alert),
 	      sent >= 0 ? sc_alert_name(sent) : "none", sc_conn_error_detail(f->p.end[to]));
 	if (sc_conn_state(f->p.end[!to]) != SC_STATE_FAILED) {
 		(void)pump_feed(&f->p, !to, reply.p, reply.len);
-		hst_check(sc_conn_alert_received(f->p.end[!to]) == alert,
+		unit_check(sc_conn_alert_received(f->p.end[!to]) == alert,
 		      "%s: the peer receives %s", what, sc_alert_name(alert));
 	}
 	pbuf_free(&reply);
@@ -123,7 +123,7 @@ static void test_crafted(void)
 	fresh_start(&f);
 	(void)pump_feed(&f.p, PUMP_S, f.hello.p, f.hello.len);
 	pump_take(&f.p, PUMP_S, &b);
-	hst_check(b.len > 0 && sc_conn_last_step(f.p.end[PUMP_S]) == 4, "server answers a ClientHello");
+	unit_check(b.len > 0 && sc_conn_last_step(f.p.end[PUMP_S]) == 4, "server answers a ClientHello");
 	/* The client takes the answer, so it can open the server's alert. */
 	(void)pump_feed(&f.p, PUMP_C, b.p, b.len);
 	pbuf_free(&b);
@@ -139,7 +139,7 @@ static void test_crafted(void)
 
 		rc = rc == SC_OK ? sc_conn_feed_eof(f.p.end[PUMP_S]) : rc;
 		(void)sc_conn_output(f.p.end[PUMP_S], &out);
-		hst_check(rc == SC_ERR_TRUNCATED && used == 20 && out == 0
+		unit_check(rc == SC_ERR_TRUNCATED && used == 20 && out == 0
 		      && sc_conn_alert_sent(f.p.end[PUMP_S]) == -1
 		      && sc_conn_state(f.p.end[PUMP_S]) == SC_STATE_FAILED,
 		      "partial ClientHello then end of stream: truncated, no alert");
@@ -160,14 +160,14 @@ static void test_flipped_handshake_record(void)
 	 * KeyConfirm1) sits: every length here is fixed by the configuration. */
 	hst_pair(&p, cctx, sctx);
 	done = pump_handshake(&p);
-	hst_check(done && pump_records(p.wire[PUMP_C].p, p.wire[PUMP_C].len, off, 8) >= 5,
+	unit_check(done && pump_records(p.wire[PUMP_C].p, p.wire[PUMP_C].len, off, 8) >= 5,
 	      "a clean handshake for the offsets");
 	pump_clear(&p);
 	hst_pair(&p, cctx, sctx);
 	p.flip_at[PUMP_C] = (long)off[3] + 10;
 	p.flip_mask = 0x01;
 	done = pump_handshake(&p);
-	hst_check(!done && sc_conn_alert_sent(p.end[PUMP_S]) == SC_ALERT_BAD_RECORD_MAC
+	unit_check(!done && sc_conn_alert_sent(p.end[PUMP_S]) == SC_ALERT_BAD_RECORD_MAC
 	      && sc_conn_alert_received(p.end[PUMP_C]) == SC_ALERT_BAD_RECORD_MAC,
 	      "KeyConfirm1 with a flipped bit: server sends bad_record_mac");
 	pump_clear(&p);
@@ -203,7 +203,7 @@ static void test_open_headers(void)
 		rc = pump_feed(&s.p, PUMP_S, rec, cases[i].feed);
 		pump_take(&s.p, PUMP_S, &reply);
 		(void)pump_feed(&s.p, PUMP_C, reply.p, reply.len);
-		hst_check(ok && rc == SC_ERR_PROTOCOL && sc_conn_alert_sent(s.p.end[PUMP_S]) == cases[i].alert
+		unit_check(ok && rc == SC_ERR_PROTOCOL && sc_conn_alert_sent(s.p.end[PUMP_S]) == cases[i].alert
 		      && sc_conn_alert_received(s.p.end[PUMP_C]) == cases[i].alert
 		      && s.p.got[PUMP_S].len == 0,
 		      "%s: %s (%s)", cases[i].what, sc_alert_name(cases[i].alert),

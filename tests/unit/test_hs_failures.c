@@ -27,7 +27,7 @@ static void expect_alert(const char *what, sc_ctx *cctx, sc_ctx *sctx, int sende
 	done = pump_handshake(&p);
 	sent = sc_conn_alert_sent(p.end[sender]);
 	recv = sc_conn_alert_received(p.end[!sender]);
-	hst_check(!done && (sent == alert || (alt >= 0 && sent == alt)) && recv == sent
+	unit_check(!done && (sent == alert || (alt >= 0 && sent == alt)) && recv == sent
 	      && sc_conn_state(p.end[sender]) == SC_STATE_FAILED
 	      && sc_conn_state(p.end[!sender]) == SC_STATE_FAILED
 	      && sc_conn_error(p.end[!sender]) == SC_ERR_PEER_ALERT
@@ -99,14 +99,14 @@ static void test_crl(void)
 		int loaded;
 
 		if (!write_crl(path, sizeof(path), serials[i])) {
-			hst_check(0, "build a CRL");
+			unit_check(0, "build a CRL");
 			sc_ctx_free(cctx);
 			sc_ctx_free(sctx);
 			return;
 		}
 		loaded = sc_ctx_load_crl(sctx, path) == SC_OK;
 		unlink(path);
-		hst_check(loaded, "server loads a CRL");
+		unit_check(loaded, "server loads a CRL");
 		if (i == 0) {
 			expect_alert("client revoked by CRL", cctx, sctx, PUMP_S,
 				     SC_ALERT_CERTIFICATE_REVOKED, -1);
@@ -114,7 +114,7 @@ static void test_crl(void)
 			pump p;
 
 			hst_pair(&p, cctx, sctx);
-			hst_check(pump_handshake(&p), "CRL revoking another serial: client admitted");
+			unit_check(pump_handshake(&p), "CRL revoking another serial: client admitted");
 			pump_clear(&p);
 			sc_ctx_free(cctx);
 			sc_ctx_free(sctx);
@@ -172,7 +172,7 @@ static void test_failures(void)
 	sc_ctx_set_identity_cb(s, refuse, NULL);
 	expect_alert("identity refused by policy", hst_client_ctx("client.pem", "client.key"), s, PUMP_S,
 		     SC_ALERT_ACCESS_DENIED, -1);
-	hst_check(strcmp(seen_identity, "CN:client.test") == 0 && seen_leaf,
+	unit_check(strcmp(seen_identity, "CN:client.test") == 0 && seen_leaf,
 	      "the identity callback saw CN:client.test and a leaf (%s)", seen_identity);
 
 	c = hst_client_ctx("client.pem", "client.key");

@@ -27,7 +27,7 @@ static void test_matrix(void)
 	snprintf(suites, sizeof(suites), "%s", sc_ctx_available_suites(probe));
 	snprintf(groups, sizeof(groups), "%s", sc_ctx_available_groups(probe));
 	printf("# suites %s; groups %s\n", suites, groups);
-	hst_check(strstr(suites, "CHACHA20-POLY1305") != NULL && strstr(groups, "none") != NULL,
+	unit_check(strstr(suites, "CHACHA20-POLY1305") != NULL && strstr(groups, "none") != NULL,
 	      "the mandatory suite and group are offered");
 	for (s = strtok_r(suites, ":", &ss); s != NULL; s = strtok_r(NULL, ":", &ss)) {
 		char gcopy[256];
@@ -41,23 +41,23 @@ static void test_matrix(void)
 			ok = sc_ctx_set_suites(cctx, s) == SC_OK && sc_ctx_set_groups(cctx, g) == SC_OK;
 			hst_pair(&p, cctx, sctx);
 			ok = ok && pump_handshake(&p);
-			hst_check(ok, "%s x %s: handshake completes", s, g);
+			unit_check(ok, "%s x %s: handshake completes", s, g);
 			if (ok) {
 				const char *cs = sc_conn_suite(p.end[PUMP_C]), *cg = sc_conn_group(p.end[PUMP_C]);
 				const char *ss2 = sc_conn_suite(p.end[PUMP_S]), *sg = sc_conn_group(p.end[PUMP_S]);
 
-				hst_check(cs && ss2 && cg && sg && strcasecmp(cs, s) == 0 && strcasecmp(ss2, s) == 0
+				unit_check(cs && ss2 && cg && sg && strcasecmp(cs, s) == 0 && strcasecmp(ss2, s) == 0
 				      && strcasecmp(cg, g) == 0 && strcasecmp(sg, g) == 0,
 				      "%s x %s: both sides report the choice", s, g);
-				hst_check(hst_exchange(&p, 40000, (unsigned)combos), "%s x %s: data both ways", s, g);
-				hst_check(hst_export_equal(&p), "%s x %s: exporter equal on both sides", s, g);
+				unit_check(hst_exchange(&p, 40000, (unsigned)combos), "%s x %s: data both ways", s, g);
+				unit_check(hst_export_equal(&p), "%s x %s: exporter equal on both sides", s, g);
 			}
 			combos++;
 			pump_clear(&p);
 			sc_ctx_free(cctx);
 		}
 	}
-	hst_check(combos >= 2, "%d suite x group combinations ran", combos);
+	unit_check(combos >= 2, "%d suite x group combinations ran", combos);
 	sc_ctx_free(sctx);
 	sc_ctx_free(probe);
 }
@@ -82,7 +82,7 @@ static void test_modes(void)
 			hst_pair(&p, cctx, sctx);
 			done = pump_handshake(&p);
 			if (mode == 2 && !with) {
-				hst_check(!done && sc_conn_alert_sent(p.end[PUMP_S]) == SC_ALERT_CERTIFICATE_REQUIRED
+				unit_check(!done && sc_conn_alert_sent(p.end[PUMP_S]) == SC_ALERT_CERTIFICATE_REQUIRED
 				      && sc_conn_alert_received(p.end[PUMP_C]) == SC_ALERT_CERTIFICATE_REQUIRED,
 				      "mode required, client without certificate: certificate_required");
 			} else {
@@ -90,20 +90,20 @@ static void test_modes(void)
 				int expect_id = with && mode > 0;
 				size_t max5 = 0;
 
-				hst_check(done && hst_exchange(&p, 1000, 3), "mode %s, client %s certificate: completes",
+				unit_check(done && hst_exchange(&p, 1000, 3), "mode %s, client %s certificate: completes",
 				      names[mode], who);
 				if (expect_id)
-					hst_check(id != NULL && strcmp(id, "CN:client.test") == 0
+					unit_check(id != NULL && strcmp(id, "CN:client.test") == 0
 					      && sc_conn_peer_cert(p.end[PUMP_S]) != NULL,
 					      "mode %s, client %s certificate: server sees CN:client.test (%s)",
 					      names[mode], who, id ? id : "NULL");
 				else
-					hst_check((id == NULL || id[0] == '\0') && sc_conn_peer_cert(p.end[PUMP_S]) == NULL,
+					unit_check((id == NULL || id[0] == '\0') && sc_conn_peer_cert(p.end[PUMP_S]) == NULL,
 					      "mode %s, client %s certificate: server sees no identity",
 					      names[mode], who);
 				/* Message 5 with no certificate is 1 byte of body + tag. */
 				hst_count_type(&p.wire[PUMP_C], 5, &max5);
-				hst_check(expect_id ? max5 > 100 : max5 == 1 + 16,
+				unit_check(expect_id ? max5 > 100 : max5 == 1 + 16,
 				      "mode %s, client %s certificate: ClientCertSend fragment %zu bytes",
 				      names[mode], who, max5);
 			}
@@ -130,12 +130,12 @@ static void test_good_certs(void)
 
 		hst_pair(&p, cctx, sctx);
 		ok = pump_handshake(&p);
-		hst_check(ok && hst_exchange(&p, 100, 1), "server %s with only ca.pem trusted: completes (%s)",
+		unit_check(ok && hst_exchange(&p, 100, 1), "server %s with only ca.pem trusted: completes (%s)",
 		      servers[i][0], sc_conn_error_detail(p.end[PUMP_C]));
 		if (ok && i == 0) {
 			const char *id = sc_conn_peer_identity(p.end[PUMP_C]);
 
-			hst_check(id != NULL && strcmp(id, "DNS:server.test") == 0,
+			unit_check(id != NULL && strcmp(id, "DNS:server.test") == 0,
 			      "client sees the server identity DNS:server.test (%s)", id ? id : "NULL");
 		}
 		pump_clear(&p);

@@ -158,6 +158,6 @@ int main(void)
 	test_fixed();
 	test_live();
 	if (unit_failures > 0)
-		printf("%d unit_check(s) failed\n", unit_failures);
+		printf("%d check(s) failed\n", unit_failures);
 	return unit_failures > 0;
 }
