@@ -28,41 +28,41 @@ extern "C" {
 #endif
 
 /* ---- Errors: every function returning int returns SC_OK or one of these. */
-#define SC_OK                 0
-#define SC_ERR_NOMEM         -1  /* allocation failed */
-#define SC_ERR_ARG           -2  /* invalid argument */
-#define SC_ERR_CRYPTO        -3  /* a provider operation failed */
-#define SC_ERR_CONFIG        -4  /* the context is not usable as configured */
-#define SC_ERR_STATE         -5  /* call not allowed in this state */
-#define SC_ERR_PROTOCOL      -6  /* the peer broke the protocol (alert sent where the spec asks) */
-#define SC_ERR_PEER_ALERT    -7  /* the peer sent a fatal alert */
-#define SC_ERR_TRUNCATED     -8  /* end of stream without close_notify */
-#define SC_ERR_CLOSED        -9  /* the direction is closed (close_notify) */
-#define SC_ERR_LOAD         -10  /* a certificate, key, CA or CRL did not load */
-#define SC_ERR_UNSUPPORTED  -11  /* algorithm unknown or not offered by the providers */
-#define SC_ERR_LIMIT        -12  /* a sequence or size limit was reached */
+#define SC_OK 0
+#define SC_ERR_NOMEM -1        /* allocation failed */
+#define SC_ERR_ARG -2          /* invalid argument */
+#define SC_ERR_CRYPTO -3       /* a provider operation failed */
+#define SC_ERR_CONFIG -4       /* the context is not usable as configured */
+#define SC_ERR_STATE -5        /* call not allowed in this state */
+#define SC_ERR_PROTOCOL -6     /* the peer broke the protocol (alert sent where the spec asks) */
+#define SC_ERR_PEER_ALERT -7   /* the peer sent a fatal alert */
+#define SC_ERR_TRUNCATED -8    /* end of stream without close_notify */
+#define SC_ERR_CLOSED -9       /* the direction is closed (close_notify) */
+#define SC_ERR_LOAD -10        /* a certificate, key, CA or CRL did not load */
+#define SC_ERR_UNSUPPORTED -11 /* algorithm unknown or not offered by the providers */
+#define SC_ERR_LIMIT -12       /* a sequence or size limit was reached */
 
 SC_API const char *sc_strerror(int err);
 
 /* ---- Alerts (SC1.md section 4, Alert). */
-#define SC_ALERT_CLOSE_NOTIFY             0
-#define SC_ALERT_UNEXPECTED_MESSAGE      10
-#define SC_ALERT_BAD_RECORD_MAC          20
-#define SC_ALERT_RECORD_OVERFLOW         22
-#define SC_ALERT_HANDSHAKE_FAILURE       40
-#define SC_ALERT_BAD_CERTIFICATE         42
+#define SC_ALERT_CLOSE_NOTIFY 0
+#define SC_ALERT_UNEXPECTED_MESSAGE 10
+#define SC_ALERT_BAD_RECORD_MAC 20
+#define SC_ALERT_RECORD_OVERFLOW 22
+#define SC_ALERT_HANDSHAKE_FAILURE 40
+#define SC_ALERT_BAD_CERTIFICATE 42
 #define SC_ALERT_UNSUPPORTED_CERTIFICATE 43
-#define SC_ALERT_CERTIFICATE_REVOKED     44
-#define SC_ALERT_CERTIFICATE_EXPIRED     45
-#define SC_ALERT_ILLEGAL_PARAMETER       47
-#define SC_ALERT_UNKNOWN_CA              48
-#define SC_ALERT_ACCESS_DENIED           49
-#define SC_ALERT_DECODE_ERROR            50
-#define SC_ALERT_DECRYPT_ERROR           51
-#define SC_ALERT_PROTOCOL_VERSION        70
-#define SC_ALERT_INTERNAL_ERROR          80
-#define SC_ALERT_UNRECOGNIZED_NAME      112
-#define SC_ALERT_CERTIFICATE_REQUIRED   116
+#define SC_ALERT_CERTIFICATE_REVOKED 44
+#define SC_ALERT_CERTIFICATE_EXPIRED 45
+#define SC_ALERT_ILLEGAL_PARAMETER 47
+#define SC_ALERT_UNKNOWN_CA 48
+#define SC_ALERT_ACCESS_DENIED 49
+#define SC_ALERT_DECODE_ERROR 50
+#define SC_ALERT_DECRYPT_ERROR 51
+#define SC_ALERT_PROTOCOL_VERSION 70
+#define SC_ALERT_INTERNAL_ERROR 80
+#define SC_ALERT_UNRECOGNIZED_NAME 112
+#define SC_ALERT_CERTIFICATE_REQUIRED 116
 
 /* The alert's name ("bad_record_mac"), or "unknown" for a code not in the table. */
 SC_API const char *sc_alert_name(int code);
@@ -75,9 +75,9 @@ typedef enum { SC_ROLE_CLIENT = 0, SC_ROLE_SERVER = 1 } sc_role;
 
 /* Client certificate mode, the `mode` byte of ClientCertRequest. */
 typedef enum {
-    SC_VERIFY_NONE = 0,      /* not requested */
-    SC_VERIFY_OPTIONAL = 1,  /* requested; verified if sent */
-    SC_VERIFY_REQUIRED = 2   /* a client without a certificate is refused */
+    SC_VERIFY_NONE = 0,     /* not requested */
+    SC_VERIFY_OPTIONAL = 1, /* requested; verified if sent */
+    SC_VERIFY_REQUIRED = 2  /* a client without a certificate is refused */
 } sc_verify_mode;
 
 /*
@@ -86,8 +86,7 @@ typedef enum {
  * here; rows whose fetch fails are not offered. On failure returns NULL and
  * stores the error in *err when err is not NULL.
  */
-SC_API sc_ctx *sc_ctx_new(OSSL_LIB_CTX *libctx, const char *propq,
-                          sc_role role, int *err);
+SC_API sc_ctx *sc_ctx_new(OSSL_LIB_CTX *libctx, const char *propq, sc_role role, int *err);
 SC_API int sc_ctx_up_ref(sc_ctx *ctx);
 SC_API void sc_ctx_free(sc_ctx *ctx);
 
@@ -97,12 +96,10 @@ SC_API void sc_ctx_free(sc_ctx *ctx);
  * the leaf first, then intermediates. `pass` may be NULL.
  */
 SC_API SC_WUR int sc_ctx_load_cert_chain(sc_ctx *ctx, const char *source);
-SC_API SC_WUR int sc_ctx_load_private_key(sc_ctx *ctx, const char *source,
-                                          const char *pass);
+SC_API SC_WUR int sc_ctx_load_private_key(sc_ctx *ctx, const char *source, const char *pass);
 /* Trust anchors: a CA file (PEM, several certificates) and/or a hashed
  * directory (c_rehash layout). Either may be NULL, not both. */
-SC_API SC_WUR int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile,
-                                    const char *capath);
+SC_API SC_WUR int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile, const char *capath);
 /*
  * Server side: the CA names of ClientCertRequest (SC1.md section 4,
  * message 4) are the subjects of the CA file's certificates, in file order.
@@ -142,8 +139,7 @@ SC_API const char *sc_ctx_available_groups(const sc_ctx *ctx);
  * a name: a client connection without one fails at sc_conn_start().
  * Can be overridden per connection with sc_conn_set_server_name().
  */
-SC_API SC_WUR int sc_ctx_set_server_name(sc_ctx *ctx, const char *name,
-                                         int disclose);
+SC_API SC_WUR int sc_ctx_set_server_name(sc_ctx *ctx, const char *name, int disclose);
 
 /*
  * Server side: admit or refuse a verified client. Called after the client's
@@ -160,8 +156,7 @@ SC_API void sc_ctx_set_identity_cb(sc_ctx *ctx, sc_identity_cb cb, void *arg);
  * protocol maximum (2^30 bytes, 2^24 records; AES-GCM stricter still).
  * Values above the protocol maximum are clamped to it.
  */
-SC_API SC_WUR int sc_ctx_set_key_update_limits(sc_ctx *ctx, uint64_t bytes,
-                                               uint64_t records);
+SC_API SC_WUR int sc_ctx_set_key_update_limits(sc_ctx *ctx, uint64_t bytes, uint64_t records);
 
 /* Check certificates as of `t` instead of the current time (0: now). */
 SC_API void sc_ctx_set_verify_time(sc_ctx *ctx, time_t t);
@@ -169,10 +164,10 @@ SC_API void sc_ctx_set_verify_time(sc_ctx *ctx, time_t t);
 /* ---- Connection. */
 
 typedef enum {
-    SC_STATE_HANDSHAKE = 0,  /* handshake under way */
-    SC_STATE_OPEN,           /* application data both ways */
-    SC_STATE_CLOSED,         /* both directions closed by close_notify: clean end */
-    SC_STATE_FAILED          /* ended by an error: see sc_conn_error() */
+    SC_STATE_HANDSHAKE = 0, /* handshake under way */
+    SC_STATE_OPEN,          /* application data both ways */
+    SC_STATE_CLOSED,        /* both directions closed by close_notify: clean end */
+    SC_STATE_FAILED         /* ended by an error: see sc_conn_error() */
 } sc_state;
 
 /* Handshake progress, for logs: step 1..12 was sent (sent=1) or received. */
@@ -181,8 +176,7 @@ typedef void (*sc_step_cb)(void *arg, int step, const char *name, int sent);
 SC_API sc_conn *sc_conn_new(sc_ctx *ctx);
 SC_API void sc_conn_free(sc_conn *conn);
 SC_API void sc_conn_set_step_cb(sc_conn *conn, sc_step_cb cb, void *arg);
-SC_API SC_WUR int sc_conn_set_server_name(sc_conn *conn, const char *name,
-                                          int disclose);
+SC_API SC_WUR int sc_conn_set_server_name(sc_conn *conn, const char *name, int disclose);
 
 /* Client: queue ClientHello. Server: nothing to do (may be called). */
 SC_API SC_WUR int sc_conn_start(sc_conn *conn);
@@ -193,8 +187,7 @@ SC_API SC_WUR int sc_conn_start(sc_conn *conn);
  * sc_conn_read, then feed the rest). Returns SC_OK or the fatal error that
  * ended the connection (its alert, if any, is then in the output).
  */
-SC_API SC_WUR int sc_conn_feed(sc_conn *conn, const uint8_t *in, size_t len,
-                               size_t *consumed);
+SC_API SC_WUR int sc_conn_feed(sc_conn *conn, const uint8_t *in, size_t len, size_t *consumed);
 /* The transport reached end of stream. SC_OK if the peer had sent
  * close_notify, else SC_ERR_TRUNCATED (nothing is sent). */
 SC_API SC_WUR int sc_conn_feed_eof(sc_conn *conn);
@@ -214,10 +207,8 @@ SC_API size_t sc_conn_take_output(sc_conn *conn, uint8_t *out, size_t cap);
  * sc_conn_read copies decrypted data: *n = 0 with SC_OK means none yet;
  * SC_ERR_CLOSED means the peer sent close_notify and all data was read.
  */
-SC_API SC_WUR int sc_conn_write(sc_conn *conn, const uint8_t *data, size_t len,
-                                size_t *consumed);
-SC_API SC_WUR int sc_conn_read(sc_conn *conn, uint8_t *out, size_t cap,
-                               size_t *n);
+SC_API SC_WUR int sc_conn_write(sc_conn *conn, const uint8_t *data, size_t len, size_t *consumed);
+SC_API SC_WUR int sc_conn_read(sc_conn *conn, uint8_t *out, size_t cap, size_t *n);
 SC_API size_t sc_conn_pending_read(const sc_conn *conn);
 
 /*
@@ -229,13 +220,10 @@ SC_API size_t sc_conn_pending_read(const sc_conn *conn);
  * straight into `out` (cap bytes), setting *n; data that does not fit is
  * kept for sc_conn_read, and feeding stops until it is read.
  */
-SC_API SC_WUR int sc_conn_write_into(sc_conn *conn, const uint8_t *data,
-                                     size_t len, size_t *consumed,
-                                     uint8_t *out, size_t cap,
-                                     size_t *written);
+SC_API SC_WUR int sc_conn_write_into(sc_conn *conn, const uint8_t *data, size_t len,
+                                     size_t *consumed, uint8_t *out, size_t cap, size_t *written);
 SC_API size_t sc_conn_sealed_size(size_t len);
-SC_API SC_WUR int sc_conn_feed_into(sc_conn *conn, const uint8_t *in,
-                                    size_t len, size_t *consumed,
+SC_API SC_WUR int sc_conn_feed_into(sc_conn *conn, const uint8_t *in, size_t len, size_t *consumed,
                                     uint8_t *out, size_t cap, size_t *n);
 SC_API size_t sc_conn_output_limit(const sc_conn *conn);
 /* 1 while the output holds sc_conn_output_limit() bytes or more: feeding
@@ -251,10 +239,10 @@ SC_API SC_WUR int sc_conn_key_update(sc_conn *conn, int request);
 /* ---- Queries. */
 SC_API sc_state sc_conn_state(const sc_conn *conn);
 SC_API int sc_conn_handshake_done(const sc_conn *conn);
-SC_API int sc_conn_can_write(const sc_conn *conn);   /* open, not closed by us */
-SC_API int sc_conn_peer_closed(const sc_conn *conn); /* peer sent close_notify */
-SC_API int sc_conn_write_closed(const sc_conn *conn);/* we sent close_notify */
-SC_API int sc_conn_last_step(const sc_conn *conn);   /* 0..12 */
+SC_API int sc_conn_can_write(const sc_conn *conn);    /* open, not closed by us */
+SC_API int sc_conn_peer_closed(const sc_conn *conn);  /* peer sent close_notify */
+SC_API int sc_conn_write_closed(const sc_conn *conn); /* we sent close_notify */
+SC_API int sc_conn_last_step(const sc_conn *conn);    /* 0..12 */
 SC_API sc_role sc_conn_role(const sc_conn *conn);
 /* The fatal error (SC_OK while none), and a sentence saying what happened. */
 SC_API int sc_conn_error(const sc_conn *conn);
@@ -273,9 +261,8 @@ SC_API const char *sc_conn_group(const sc_conn *conn);
 SC_API X509 *sc_conn_peer_cert(const sc_conn *conn);
 SC_API const char *sc_conn_peer_identity(const sc_conn *conn);
 /* Exporter (SC1.md section 7). Available once the handshake is done. */
-SC_API SC_WUR int sc_conn_export(const sc_conn *conn, const char *label,
-                                 const uint8_t *context, size_t context_len,
-                                 uint8_t *out, size_t out_len);
+SC_API SC_WUR int sc_conn_export(const sc_conn *conn, const char *label, const uint8_t *context,
+                                 size_t context_len, uint8_t *out, size_t out_len);
 /* Bytes of plaintext sent and received (application data). */
 SC_API uint64_t sc_conn_bytes_sent(const sc_conn *conn);
 SC_API uint64_t sc_conn_bytes_received(const sc_conn *conn);

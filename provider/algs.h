@@ -18,10 +18,10 @@
 
 typedef struct {
     uint16_t code;
-    const char *name;      /* our name, for configuration and logs */
-    const char *evp_name;  /* what EVP_CIPHER_fetch is asked for */
+    const char *name;     /* our name, for configuration and logs */
+    const char *evp_name; /* what EVP_CIPHER_fetch is asked for */
     size_t key_len;
-    uint64_t max_records;  /* per key: AES-GCM is stricter (section 4) */
+    uint64_t max_records; /* per key: AES-GCM is stricter (section 4) */
 } algs_suite_row;
 
 extern const algs_suite_row algs_suites[];
@@ -39,15 +39,15 @@ typedef struct {
     char *propq;
     EVP_MD *sha256;
     EVP_MAC *hmac;
-    EVP_MAC_CTX *hmac_sha256;    /* HMAC with its digest set: duplicated per user */
-    EVP_KDF *hkdf;               /* the provider's HKDF: set when FIPS is asked
+    EVP_MAC_CTX *hmac_sha256; /* HMAC with its digest set: duplicated per user */
+    EVP_KDF *hkdf;            /* the provider's HKDF: set when FIPS is asked
                                   * for (algs_wants_fips), else NULL */
     /* Section 7's first two steps see only zeros: s0 = Extract(0, 0) and
      * Derive-Secret(s0, "derived", "") are the same for every handshake. */
     uint8_t s0[SC_HASH_LEN];
     uint8_t derived_hs[SC_HASH_LEN];
-    kx_alg *eph;                 /* X25519 for steps 1-2 */
-    EVP_CIPHER *cipher[8];       /* by suite row; NULL = not offered */
+    kx_alg *eph;                  /* X25519 for steps 1-2 */
+    EVP_CIPHER *cipher[8];        /* by suite row; NULL = not offered */
     kx_alg *group[KX_GROUPS_MAX]; /* by kx_groups row; NULL = not offered */
 } sc_algs;
 

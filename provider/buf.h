@@ -39,10 +39,13 @@ SC_WUR int buf_cur_end(const sc_cur *c);
 typedef struct {
     uint8_t *data;
     size_t start, end, cap;
-    size_t used;   /* highest end reached: what must be wiped */
+    size_t used; /* highest end reached: what must be wiped */
 } sc_buf;
 
-static inline size_t buf_len(const sc_buf *b) { return b->end - b->start; }
+static inline size_t buf_len(const sc_buf *b)
+{
+    return b->end - b->start;
+}
 /* An empty buffer may hold no storage: NULL + 0 is undefined in C. */
 static inline const uint8_t *buf_data(const sc_buf *b)
 {

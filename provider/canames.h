@@ -18,8 +18,8 @@
 /* The subjects of `anchors` in order, whole, while they fit in `cap`
  * bytes: the names of the first *n_names anchors, *len bytes in *out
  * (freed with OPENSSL_free; NULL when empty). */
-SC_WUR int canames_encode(STACK_OF(X509) *anchors, size_t cap, uint8_t **out,
-                   size_t *len, size_t *n_names);
+SC_WUR int canames_encode(STACK_OF(X509) * anchors, size_t cap, uint8_t **out, size_t *len,
+                          size_t *n_names);
 /* SC_OK if `names` is a well-formed concatenation of DER Names
  * (empty is fine); SC_ERR_PROTOCOL otherwise (decode_error). */
 SC_WUR int canames_check(const uint8_t *names, size_t len);

@@ -6,13 +6,13 @@
 
 typedef struct {
     uint8_t key[SC_HASH_LEN];
-    STACK_OF(X509) *chain;     /* NULL = empty slot */
+    STACK_OF(X509) * chain; /* NULL = empty slot */
     time_t valid_from, valid_until, expires;
 } slot;
 
 struct cert_cache {
     CRYPTO_RWLOCK *lock;
-    uint64_t hits, misses;     /* lookups, for sc_testing_cache_stats */
+    uint64_t hits, misses; /* lookups, for sc_testing_cache_stats */
     size_t n;
     slot *slots;
 };
@@ -51,7 +51,7 @@ static slot *slot_for(cert_cache *cc, const uint8_t key[SC_HASH_LEN])
     return &cc->slots[h % cc->n];
 }
 
-static STACK_OF(X509) *chain_ref(STACK_OF(X509) *chain)
+static STACK_OF(X509) * chain_ref(STACK_OF(X509) * chain)
 {
     STACK_OF(X509) *copy = sk_X509_dup(chain);
 
@@ -61,7 +61,7 @@ static STACK_OF(X509) *chain_ref(STACK_OF(X509) *chain)
 }
 
 int cert_cache_get(cert_cache *cc, const uint8_t key[SC_HASH_LEN], time_t now,
-                   STACK_OF(X509) **chain)
+                   STACK_OF(X509) * *chain)
 {
     slot *s;
     int hit = 0;
@@ -70,8 +70,8 @@ int cert_cache_get(cert_cache *cc, const uint8_t key[SC_HASH_LEN], time_t now,
     if (cc == NULL || !CRYPTO_THREAD_read_lock(cc->lock))
         return 0;
     s = slot_for(cc, key);
-    if (s->chain != NULL && memcmp(s->key, key, SC_HASH_LEN) == 0
-        && now >= s->valid_from && now < s->valid_until && now < s->expires)
+    if (s->chain != NULL && memcmp(s->key, key, SC_HASH_LEN) == 0 && now >= s->valid_from
+        && now < s->valid_until && now < s->expires)
         hit = (*chain = chain_ref(s->chain)) != NULL;
     CRYPTO_THREAD_unlock(cc->lock);
     __atomic_fetch_add(hit ? &cc->hits : &cc->misses, 1, __ATOMIC_RELAXED);
@@ -84,11 +84,10 @@ void cert_cache_stats(const cert_cache *cc, uint64_t *hits, uint64_t *misses)
     *misses = cc ? __atomic_load_n(&cc->misses, __ATOMIC_RELAXED) : 0;
 }
 
-void cert_cache_put(cert_cache *cc, const uint8_t key[SC_HASH_LEN],
-                    STACK_OF(X509) *chain, time_t valid_from,
-                    time_t valid_until, time_t now)
+void cert_cache_put(cert_cache *cc, const uint8_t key[SC_HASH_LEN], STACK_OF(X509) * chain,
+                    time_t valid_from, time_t valid_until, time_t now)
 {
-    STACK_OF(X509) *copy, *old;
+    STACK_OF(X509) * copy, *old;
     slot *s;
 
     if (cc == NULL || (copy = chain_ref(chain)) == NULL)

@@ -25,12 +25,11 @@ void cert_cache_free(cert_cache *cc);
  * and its CRLs' nextUpdate, compared as a fresh check does) and for at
  * most CERT_CACHE_TTL seconds. */
 SC_WUR int cert_cache_get(cert_cache *cc, const uint8_t key[SC_HASH_LEN], time_t now,
-                   STACK_OF(X509) **chain);
+                          STACK_OF(X509) * *chain);
 /* Lookups so far that hit and that missed (0 and 0 for a NULL cache). */
 void cert_cache_stats(const cert_cache *cc, uint64_t *hits, uint64_t *misses);
-void cert_cache_put(cert_cache *cc, const uint8_t key[SC_HASH_LEN],
-                    STACK_OF(X509) *chain, time_t valid_from,
-                    time_t valid_until, time_t now);
+void cert_cache_put(cert_cache *cc, const uint8_t key[SC_HASH_LEN], STACK_OF(X509) * chain,
+                    time_t valid_from, time_t valid_until, time_t now);
 
 #define CERT_CACHE_TTL 3600
 

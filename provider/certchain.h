@@ -14,9 +14,8 @@
  * parse (or has trailing bytes) is SC_ERR_PROTOCOL with *alert =
  * bad_certificate and a sentence in `detail`.
  */
-SC_WUR int certchain_parse(const uint8_t *const *der, const size_t *der_len,
-                    size_t n, OSSL_LIB_CTX *libctx, const char *propq,
-                    STACK_OF(X509) **chain, uint8_t *alert, char *detail,
-                    size_t detail_cap);
+SC_WUR int certchain_parse(const uint8_t *const *der, const size_t *der_len, size_t n,
+                           OSSL_LIB_CTX *libctx, const char *propq, STACK_OF(X509) * *chain,
+                           uint8_t *alert, char *detail, size_t detail_cap);
 
 #endif

@@ -11,9 +11,9 @@
 
 #include <openssl/x509.h>
 
-#define CERTNAME_NO_CN   (-1) /* the subject has no CN */
+#define CERTNAME_NO_CN (-1)   /* the subject has no CN */
 #define CERTNAME_MANY_CN (-2) /* the subject has more than one CN */
-#define CERTNAME_BAD_CN  (-3) /* the CN does not convert to UTF-8 */
+#define CERTNAME_BAD_CN (-3)  /* the CN does not convert to UTF-8 */
 
 /* The subject's only CN as UTF-8 in a new allocation, NUL-terminated (free
  * it with OPENSSL_free), and its length, which counts any embedded NUL: the

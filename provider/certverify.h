@@ -32,7 +32,7 @@ typedef struct {
  * with *alert set as section 9's table says, and a sentence in `detail`
  * (e.g. "no path from CN=x,O=y to a trust anchor").
  */
-SC_WUR int certverify_chain(const certverify_params *p, STACK_OF(X509) *chain,
-                     uint8_t *alert, char *detail, size_t detail_cap);
+SC_WUR int certverify_chain(const certverify_params *p, STACK_OF(X509) * chain, uint8_t *alert,
+                            char *detail, size_t detail_cap);
 
 #endif

@@ -93,7 +93,8 @@ int conn_fail(sc_conn *c, int err, int alert, const char *fmt, ...)
     if (alert >= 0) {
         uint8_t code = (uint8_t)alert;
         /* Already failing: an alert that cannot be queued is not sent. */
-        c->alert_sent = record_seal(&c->wr, REC_TYPE_ALERT, &code, 1, &c->out) == SC_OK ? alert : -1;
+        c->alert_sent =
+            record_seal(&c->wr, REC_TYPE_ALERT, &code, 1, &c->out) == SC_OK ? alert : -1;
     }
     /* Nothing more will be opened: drop what is half-received. */
     buf_free(&c->in);
@@ -164,8 +165,7 @@ static int on_alert(sc_conn *c, const uint8_t *body, size_t len)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "alert length %zu", len);
     if (body[0] != SC_ALERT_CLOSE_NOTIFY) {
         c->alert_recv = body[0];
-        return conn_fail(c, SC_ERR_PEER_ALERT, -1, "peer sent alert %s",
-                         sc_alert_name(body[0]));
+        return conn_fail(c, SC_ERR_PEER_ALERT, -1, "peer sent alert %s", sc_alert_name(body[0]));
     }
     if (!handshake_done(c)) {
         c->alert_recv = 0;
@@ -183,7 +183,8 @@ static int on_key_update(sc_conn *c, const uint8_t *body, size_t len)
     int rc;
 
     if (!handshake_done(c))
-        return conn_reject(c, SC_ALERT_UNEXPECTED_MESSAGE, "key_update before the handshake completed");
+        return conn_reject(c, SC_ALERT_UNEXPECTED_MESSAGE,
+                           "key_update before the handshake completed");
     if (len != 1)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "key update length %zu", len);
     if (body[0] > 1)
@@ -211,7 +212,8 @@ static int on_key_update(sc_conn *c, const uint8_t *body, size_t len)
 static int on_record(sc_conn *c, uint8_t type, const uint8_t *body, size_t len)
 {
     if (c->peer_closed && type != REC_TYPE_ALERT)
-        return conn_reject(c, SC_ALERT_UNEXPECTED_MESSAGE, "record type 0x%02x after close_notify", type);
+        return conn_reject(c, SC_ALERT_UNEXPECTED_MESSAGE, "record type 0x%02x after close_notify",
+                           type);
     switch (type) {
     case REC_TYPE_ALERT:
         return on_alert(c, body, len);
@@ -257,8 +259,9 @@ static int open_record(sc_conn *c, const uint8_t *rec, size_t frag)
     record_name(&c->rd, name, sizeof(name));
     if (frag < SC_TAG_LEN) {
         if (type == REC_TYPE_ALERT)
-            return conn_fail(c, SC_ERR_PROTOCOL, -1,
-                             "alert record cannot be opened: encrypted record shorter than the tag");
+            return conn_fail(
+                c, SC_ERR_PROTOCOL, -1,
+                "alert record cannot be opened: encrypted record shorter than the tag");
         return conn_reject(c, SC_ALERT_BAD_RECORD_MAC, "record shorter than the tag (%s seq %llu)",
                            name, (unsigned long long)c->rd.seq);
     }
@@ -333,7 +336,8 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
                 break;
             if (avail >= REC_HDR_LEN + frag) {
                 used += REC_HDR_LEN + frag;
-                if (record_done(c, process_record(c, in + used - REC_HDR_LEN - frag, frag)) != SC_OK)
+                if (record_done(c, process_record(c, in + used - REC_HDR_LEN - frag, frag))
+                    != SC_OK)
                     break;
                 continue;
             }
@@ -354,7 +358,7 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
             if (check_header(c, buf_data(&c->in), &frag) != SC_OK)
                 break;
             want += frag;
-            (void)buf_reserve(&c->in, frag);   /* one allocation per record */
+            (void)buf_reserve(&c->in, frag); /* one allocation per record */
         }
         if (have == want) {
             sc_buf rec = c->in;
@@ -369,8 +373,8 @@ int sc_conn_feed(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed)
     return c->failed ? c->err : SC_OK;
 }
 
-int sc_conn_feed_into(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed,
-                      uint8_t *out, size_t cap, size_t *n)
+int sc_conn_feed_into(sc_conn *c, const uint8_t *in, size_t len, size_t *consumed, uint8_t *out,
+                      size_t cap, size_t *n)
 {
     int rc;
 
@@ -514,8 +518,8 @@ static size_t move_output(sc_conn *c, uint8_t *out, size_t cap)
     return sc_conn_take_output(c, out, cap);
 }
 
-int sc_conn_write_into(sc_conn *c, const uint8_t *data, size_t len, size_t *consumed,
-                       uint8_t *out, size_t cap, size_t *written)
+int sc_conn_write_into(sc_conn *c, const uint8_t *data, size_t len, size_t *consumed, uint8_t *out,
+                       size_t cap, size_t *written)
 {
     int rc = check_writable(c);
 
@@ -531,13 +535,14 @@ int sc_conn_write_into(sc_conn *c, const uint8_t *data, size_t len, size_t *cons
             return rc;
         *written += move_output(c, out + *written, cap - *written);
         if (buf_len(&c->out) > 0)
-            break;   /* the key update did not fit: send what we have */
+            break; /* the key update did not fit: send what we have */
         size_t room = cap - *written;
         if (room < record_sealed_len(&c->wr, 1))
             break;
         if (record_sealed_len(&c->wr, n) > room)
             n = room - record_sealed_len(&c->wr, 0);
-        if ((rc = record_seal_to(&c->wr, REC_TYPE_APPDATA, data + *consumed, n, out + *written)) != SC_OK)
+        if ((rc = record_seal_to(&c->wr, REC_TYPE_APPDATA, data + *consumed, n, out + *written))
+            != SC_OK)
             return conn_fail(c, rc, -1, "cannot seal application data: %s", sc_strerror(rc));
         *written += record_sealed_len(&c->wr, n);
         *consumed += n;
@@ -612,18 +617,54 @@ sc_state sc_conn_state(const sc_conn *c)
     return handshake_done(c) ? SC_STATE_OPEN : SC_STATE_HANDSHAKE;
 }
 
-int sc_conn_handshake_done(const sc_conn *c) { return handshake_done(c); }
-int sc_conn_can_write(const sc_conn *c) { return check_writable(c) == SC_OK; }
-int sc_conn_peer_closed(const sc_conn *c) { return c->peer_closed; }
-int sc_conn_write_closed(const sc_conn *c) { return c->we_closed; }
-int sc_conn_last_step(const sc_conn *c) { return c->step; }
-sc_role sc_conn_role(const sc_conn *c) { return c->role; }
-int sc_conn_error(const sc_conn *c) { return c->failed ? c->err : SC_OK; }
-const char *sc_conn_error_detail(const sc_conn *c) { return c->failed ? c->detail : ""; }
-int sc_conn_alert_sent(const sc_conn *c) { return c->alert_sent; }
-int sc_conn_alert_received(const sc_conn *c) { return c->alert_recv; }
-uint64_t sc_conn_bytes_sent(const sc_conn *c) { return c->bytes_sent; }
-uint64_t sc_conn_bytes_received(const sc_conn *c) { return c->bytes_recv; }
+int sc_conn_handshake_done(const sc_conn *c)
+{
+    return handshake_done(c);
+}
+int sc_conn_can_write(const sc_conn *c)
+{
+    return check_writable(c) == SC_OK;
+}
+int sc_conn_peer_closed(const sc_conn *c)
+{
+    return c->peer_closed;
+}
+int sc_conn_write_closed(const sc_conn *c)
+{
+    return c->we_closed;
+}
+int sc_conn_last_step(const sc_conn *c)
+{
+    return c->step;
+}
+sc_role sc_conn_role(const sc_conn *c)
+{
+    return c->role;
+}
+int sc_conn_error(const sc_conn *c)
+{
+    return c->failed ? c->err : SC_OK;
+}
+const char *sc_conn_error_detail(const sc_conn *c)
+{
+    return c->failed ? c->detail : "";
+}
+int sc_conn_alert_sent(const sc_conn *c)
+{
+    return c->alert_sent;
+}
+int sc_conn_alert_received(const sc_conn *c)
+{
+    return c->alert_recv;
+}
+uint64_t sc_conn_bytes_sent(const sc_conn *c)
+{
+    return c->bytes_sent;
+}
+uint64_t sc_conn_bytes_received(const sc_conn *c)
+{
+    return c->bytes_recv;
+}
 
 const char *sc_conn_suite(const sc_conn *c)
 {

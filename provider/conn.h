@@ -25,24 +25,24 @@
 /* What only the handshake needs; freed (and wiped) when it completes. */
 typedef struct {
     transcript tr;
-    kdf_ctx kdf;                        /* the key schedule's HMAC */
-    uint8_t nonce[SC_NONCE_LEN];        /* ours */
-    EVP_PKEY *eph;                      /* our X25519 private key */
+    kdf_ctx kdf;                 /* the key schedule's HMAC */
+    uint8_t nonce[SC_NONCE_LEN]; /* ours */
+    EVP_PKEY *eph;               /* our X25519 private key */
     uint8_t eph_pub[SC_X25519_LEN];
     uint8_t dh[SC_HASH_LEN];
-    uint8_t derived_ms[SC_HASH_LEN];    /* Derive-Secret(hs, "derived", "") */
+    uint8_t derived_ms[SC_HASH_LEN]; /* Derive-Secret(hs, "derived", "") */
     uint8_t ms[SC_HASH_LEN];
     uint8_t c_confirm[SC_HASH_LEN];
     uint8_t s_confirm[SC_HASH_LEN];
     uint8_t s_ack[SC_HASH_LEN];
-    EVP_PKEY *kx_priv;                  /* client's group private key */
-    uint8_t *kx_share;                  /* our share for 6 or 7 */
+    EVP_PKEY *kx_priv; /* client's group private key */
+    uint8_t *kx_share; /* our share for 6 or 7 */
     size_t kx_share_len;
     uint8_t kx[KX_MAX_SECRET];
     size_t kx_len;
-    uint8_t mode;                       /* ClientCertRequest mode */
+    uint8_t mode; /* ClientCertRequest mode */
     int peer_sent_cert;
-    uint8_t *ext;                       /* extensions we send (testing) */
+    uint8_t *ext; /* extensions we send (testing) */
     size_t ext_len;
 } hs_state;
 
@@ -51,7 +51,7 @@ typedef struct testing_log testing_log;
 struct sc_conn {
     sc_ctx *ctx;
     sc_role role;
-    int step;                  /* last handshake step sent or received */
+    int step; /* last handshake step sent or received */
     int failed;
     int err;
     char detail[256];
@@ -59,20 +59,20 @@ struct sc_conn {
     int alert_recv;
     int peer_closed;
     int we_closed;
-    int opened_any;            /* a record from the peer was opened */
-    int ku_reply_queued;       /* our answer to a key-update request waits in out */
-    int suite;                 /* algs_suites row, -1 before 2 */
-    int group;                 /* kx_groups row, -1 before 2 */
+    int opened_any;      /* a record from the peer was opened */
+    int ku_reply_queued; /* our answer to a key-update request waits in out */
+    int suite;           /* algs_suites row, -1 before 2 */
+    int group;           /* kx_groups row, -1 before 2 */
     record_dir rd;
     record_dir wr;
-    sc_buf in;                 /* a partial record */
-    sc_buf out;                /* bytes for the peer */
-    sc_buf app;                /* opened application data not yet read */
-    uint8_t *direct;           /* sc_conn_feed_into: the caller's buffer */
+    sc_buf in;       /* a partial record */
+    sc_buf out;      /* bytes for the peer */
+    sc_buf app;      /* opened application data not yet read */
+    uint8_t *direct; /* sc_conn_feed_into: the caller's buffer */
     size_t direct_cap, direct_len;
     hs_state *hs;
     uint8_t exp[SC_HASH_LEN];
-    STACK_OF(X509) *peer_chain;
+    STACK_OF(X509) * peer_chain;
     char identity[256];
     char *server_name;
     int disclose_name;
@@ -81,7 +81,7 @@ struct sc_conn {
     sc_step_cb step_cb;
     void *step_arg;
     testing_log *testing;
-    uint16_t *offer_suites;    /* testing override of the offered codes */
+    uint16_t *offer_suites; /* testing override of the offered codes */
     size_t n_offer_suites;
     uint16_t *offer_groups;
     size_t n_offer_groups;

@@ -21,8 +21,7 @@
 #define KU_MAX_RECORDS ((uint64_t)1 << 24)
 #define CERT_CACHE_SLOTS 1024
 
-static void set_list_text(char *out, size_t cap, const uint16_t *codes,
-                          size_t n, int suites)
+static void set_list_text(char *out, size_t cap, const uint16_t *codes, size_t n, int suites)
 {
     size_t used = 0;
 
@@ -63,8 +62,7 @@ static void default_lists(sc_ctx *ctx)
     set_list_text(ctx->list_text[3], sizeof(ctx->list_text[3]), avail, n, 0);
 }
 
-sc_ctx *sc_ctx_new(OSSL_LIB_CTX *libctx, const char *propq, sc_role role,
-                   int *err)
+sc_ctx *sc_ctx_new(OSSL_LIB_CTX *libctx, const char *propq, sc_role role, int *err)
 {
     sc_ctx *ctx = calloc(1, sizeof(*ctx));
     int rc = SC_ERR_NOMEM;
@@ -79,8 +77,7 @@ sc_ctx *sc_ctx_new(OSSL_LIB_CTX *libctx, const char *propq, sc_role role,
     if ((rc = algs_fetch(&ctx->algs, libctx, propq)) != SC_OK)
         goto fail;
     rc = SC_ERR_NOMEM;
-    if ((ctx->store = X509_STORE_new()) == NULL
-        || (ctx->anchors = sk_X509_new_null()) == NULL
+    if ((ctx->store = X509_STORE_new()) == NULL || (ctx->anchors = sk_X509_new_null()) == NULL
         || (ctx->cache = cert_cache_new(CERT_CACHE_SLOTS)) == NULL)
         goto fail;
     default_lists(ctx);
@@ -120,7 +117,7 @@ void sc_ctx_free(sc_ctx *ctx)
 }
 
 /* Message 3 / 5 body: u8 n_certs, then u16 len || der each (section 4). */
-static int encode_chain(STACK_OF(X509) *chain, uint8_t **out, size_t *out_len)
+static int encode_chain(STACK_OF(X509) * chain, uint8_t **out, size_t *out_len)
 {
     sc_buf b = { 0 };
     int n = sk_X509_num(chain);
@@ -131,7 +128,8 @@ static int encode_chain(STACK_OF(X509) *chain, uint8_t **out, size_t *out_len)
         int len = i2d_X509(sk_X509_value(chain, i), NULL);
         uint8_t *w;
         if (len <= 0 || len > 0xFFFF || buf_u16(&b, (uint16_t)len) != 0
-            || (w = buf_reserve(&b, (size_t)len)) == NULL || i2d_X509(sk_X509_value(chain, i), &w) != len)
+            || (w = buf_reserve(&b, (size_t)len)) == NULL
+            || i2d_X509(sk_X509_value(chain, i), &w) != len)
             goto fail;
         buf_commit(&b, (size_t)len);
     }
@@ -206,8 +204,8 @@ int sc_ctx_load_trust(sc_ctx *ctx, const char *cafile, const char *capath)
 
     if (ctx == NULL || (cafile == NULL && capath == NULL))
         return SC_ERR_ARG;
-    rc = certload_trust(ctx->algs.libctx, ctx->algs.propq, ctx->store,
-                        ctx->anchors, cafile, capath);
+    rc =
+        certload_trust(ctx->algs.libctx, ctx->algs.propq, ctx->store, ctx->anchors, cafile, capath);
     if (rc == SC_OK) {
         uint8_t *names = NULL;
         size_t len = 0, n = 0;
@@ -255,8 +253,7 @@ int sc_ctx_set_verify_mode(sc_ctx *ctx, sc_verify_mode mode)
 }
 
 /* Parse "A:B,C" into codes, each a row the providers offer. */
-static int parse_list(const sc_ctx *ctx, const char *list, int suites,
-                      uint16_t *codes, size_t *n)
+static int parse_list(const sc_ctx *ctx, const char *list, int suites, uint16_t *codes, size_t *n)
 {
     const char *p = list;
 
@@ -267,8 +264,8 @@ static int parse_list(const sc_ctx *ctx, const char *list, int suites,
         size_t len = strcspn(p, ":, ");
         if (len > 0) {
             int row = suites ? algs_suite_by_name(p, len) : algs_group_by_name(p, len);
-            int ok = row >= 0 && (suites ? ctx->algs.cipher[row] != NULL
-                                         : ctx->algs.group[row] != NULL);
+            int ok =
+                row >= 0 && (suites ? ctx->algs.cipher[row] != NULL : ctx->algs.group[row] != NULL);
             if (!ok)
                 return SC_ERR_UNSUPPORTED;
             uint16_t code = suites ? algs_suites[row].code : kx_groups[row].code;
@@ -320,10 +317,22 @@ int sc_ctx_set_groups(sc_ctx *ctx, const char *list)
     return SC_OK;
 }
 
-const char *sc_ctx_get_suites(const sc_ctx *ctx) { return ctx->list_text[0]; }
-const char *sc_ctx_get_groups(const sc_ctx *ctx) { return ctx->list_text[1]; }
-const char *sc_ctx_available_suites(const sc_ctx *ctx) { return ctx->list_text[2]; }
-const char *sc_ctx_available_groups(const sc_ctx *ctx) { return ctx->list_text[3]; }
+const char *sc_ctx_get_suites(const sc_ctx *ctx)
+{
+    return ctx->list_text[0];
+}
+const char *sc_ctx_get_groups(const sc_ctx *ctx)
+{
+    return ctx->list_text[1];
+}
+const char *sc_ctx_available_suites(const sc_ctx *ctx)
+{
+    return ctx->list_text[2];
+}
+const char *sc_ctx_available_groups(const sc_ctx *ctx)
+{
+    return ctx->list_text[3];
+}
 
 int sc_ctx_set_server_name(sc_ctx *ctx, const char *name, int disclose)
 {
@@ -367,7 +376,7 @@ void sc_ctx_set_verify_time(sc_ctx *ctx, time_t t)
 void ctx_trust_changed(sc_ctx *ctx)
 {
     cert_cache_free(ctx->cache);
-    ctx->cache = cert_cache_new(CERT_CACHE_SLOTS);   /* NULL: no caching */
+    ctx->cache = cert_cache_new(CERT_CACHE_SLOTS); /* NULL: no caching */
 }
 
 int ctx_offers_suite(const sc_ctx *ctx, uint16_t code)

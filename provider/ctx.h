@@ -19,17 +19,17 @@ struct sc_ctx {
     sc_role role;
     sc_algs algs;
 
-    STACK_OF(X509) *chain;         /* own chain, leaf first */
-    uint8_t *chain_body;           /* ...encoded once as message 3 / 5 */
+    STACK_OF(X509) * chain; /* own chain, leaf first */
+    uint8_t *chain_body;    /* ...encoded once as message 3 / 5 */
     size_t chain_body_len;
-    uint8_t *ca_names;             /* anchors' subjects for message 4 */
+    uint8_t *ca_names; /* anchors' subjects for message 4 */
     size_t ca_names_len;
-    size_t ca_names_n;             /* ...of the first this many anchors */
-    cert_cache *cache;             /* verified peer chains */
+    size_t ca_names_n; /* ...of the first this many anchors */
+    cert_cache *cache; /* verified peer chains */
     EVP_PKEY *key;
-    EVP_MD_CTX *signer;            /* for `key`; NULL: a type we cannot sign with */
-    X509_STORE *store;             /* trust anchors (+ CRLs) */
-    STACK_OF(X509) *anchors;       /* anchors from the CA file, for CA names */
+    EVP_MD_CTX *signer;       /* for `key`; NULL: a type we cannot sign with */
+    X509_STORE *store;        /* trust anchors (+ CRLs) */
+    STACK_OF(X509) * anchors; /* anchors from the CA file, for CA names */
     int have_trust;
     int have_crl;
     sc_verify_mode verify_mode;
@@ -38,7 +38,7 @@ struct sc_ctx {
     size_t n_suites;
     uint16_t groups[SC_MAX_OFFER];
     size_t n_groups;
-    char list_text[4][128];        /* suites, groups, available suites/groups */
+    char list_text[4][128]; /* suites, groups, available suites/groups */
 
     char *server_name;
     int disclose_name;

@@ -6,20 +6,34 @@
 const char *sc_strerror(int err)
 {
     switch (err) {
-    case SC_OK:               return "success";
-    case SC_ERR_NOMEM:        return "out of memory";
-    case SC_ERR_ARG:          return "invalid argument";
-    case SC_ERR_CRYPTO:       return "cryptographic provider operation failed";
-    case SC_ERR_CONFIG:       return "context not usable as configured";
-    case SC_ERR_STATE:        return "operation not allowed in this state";
-    case SC_ERR_PROTOCOL:     return "protocol error (alert sent)";
-    case SC_ERR_PEER_ALERT:   return "peer sent a fatal alert";
-    case SC_ERR_TRUNCATED:    return "truncated: end of stream without close_notify";
-    case SC_ERR_CLOSED:       return "closed by close_notify";
-    case SC_ERR_LOAD:         return "could not load certificate, key, CA or CRL";
-    case SC_ERR_UNSUPPORTED:  return "algorithm unknown or not offered by the providers";
-    case SC_ERR_LIMIT:        return "sequence or size limit reached";
-    default:                  return "unknown error";
+    case SC_OK:
+        return "success";
+    case SC_ERR_NOMEM:
+        return "out of memory";
+    case SC_ERR_ARG:
+        return "invalid argument";
+    case SC_ERR_CRYPTO:
+        return "cryptographic provider operation failed";
+    case SC_ERR_CONFIG:
+        return "context not usable as configured";
+    case SC_ERR_STATE:
+        return "operation not allowed in this state";
+    case SC_ERR_PROTOCOL:
+        return "protocol error (alert sent)";
+    case SC_ERR_PEER_ALERT:
+        return "peer sent a fatal alert";
+    case SC_ERR_TRUNCATED:
+        return "truncated: end of stream without close_notify";
+    case SC_ERR_CLOSED:
+        return "closed by close_notify";
+    case SC_ERR_LOAD:
+        return "could not load certificate, key, CA or CRL";
+    case SC_ERR_UNSUPPORTED:
+        return "algorithm unknown or not offered by the providers";
+    case SC_ERR_LIMIT:
+        return "sequence or size limit reached";
+    default:
+        return "unknown error";
     }
 }
 

@@ -15,13 +15,11 @@ const char *handshake_step_name(int step);
 SC_WUR int handshake_start(sc_conn *c);
 /* A handshake record (type 1..12) opened or read in the clear: check it is
  * the step expected now, run its handler, then send our next flight. */
-SC_WUR int handshake_receive(sc_conn *c, uint8_t type, const uint8_t *body,
-                                    size_t len);
+SC_WUR int handshake_receive(sc_conn *c, uint8_t type, const uint8_t *body, size_t len);
 /* What handshake_receive does once the step is known to be the expected
  * one and its body is in the transcript: the row's handler, the key
  * schedule point of the step, the row's check. Nothing is sent. */
-SC_WUR int handshake_handle(sc_conn *c, int step, const uint8_t *body,
-                                   size_t len);
+SC_WUR int handshake_handle(sc_conn *c, int step, const uint8_t *body, size_t len);
 int handshake_done(const sc_conn *c);
 void handshake_state_free(sc_conn *c);
 

@@ -75,8 +75,8 @@ static int mac_end(kdf_ctx *k, uint8_t out[SC_HASH_LEN])
     return EVP_MAC_final(k->mac, out, &outl, SC_HASH_LEN) == 1 && outl == SC_HASH_LEN;
 }
 
-int kdf_hmac(kdf_ctx *k, const uint8_t key[SC_HASH_LEN],
-             const uint8_t *data, size_t len, uint8_t out[SC_HASH_LEN])
+int kdf_hmac(kdf_ctx *k, const uint8_t key[SC_HASH_LEN], const uint8_t *data, size_t len,
+             uint8_t out[SC_HASH_LEN])
 {
     if (!mac_start(k, key) || EVP_MAC_update(k->mac, data, len) != 1 || !mac_end(k, out))
         return SC_ERR_CRYPTO;
@@ -86,17 +86,15 @@ int kdf_hmac(kdf_ctx *k, const uint8_t key[SC_HASH_LEN],
 /* The provider's HKDF in one mode: EXTRACT_ONLY takes salt and key (IKM),
  * EXPAND_ONLY key (PRK) and info. Parameters not passed keep their last
  * value, which the other mode ignores. */
-static int evp_hkdf(kdf_ctx *k, int mode, const uint8_t *salt,
-                    const uint8_t *key, size_t key_len, const uint8_t *info,
-                    size_t info_len, uint8_t *out, size_t out_len)
+static int evp_hkdf(kdf_ctx *k, int mode, const uint8_t *salt, const uint8_t *key, size_t key_len,
+                    const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
 {
     OSSL_PARAM params[5], *p = params;
 
     *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
     *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
     if (salt != NULL)
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
-                                                 SC_HASH_LEN);
+        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, SC_HASH_LEN);
     if (info != NULL)
         *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
     *p = OSSL_PARAM_construct_end();
@@ -109,34 +107,31 @@ int kdf_uses_evp_kdf(const kdf_ctx *k)
 }
 
 /* HKDF-Extract (RFC 5869): the MAC of IKM keyed with salt. */
-int kdf_extract(kdf_ctx *k, const uint8_t salt[SC_HASH_LEN],
-                const uint8_t *ikm, size_t ikm_len, uint8_t out[SC_HASH_LEN])
+int kdf_extract(kdf_ctx *k, const uint8_t salt[SC_HASH_LEN], const uint8_t *ikm, size_t ikm_len,
+                uint8_t out[SC_HASH_LEN])
 {
     if (k->hkdf != NULL)
-        return evp_hkdf(k, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, ikm, ikm_len, NULL, 0,
-                        out, SC_HASH_LEN);
+        return evp_hkdf(k, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, ikm, ikm_len, NULL, 0, out,
+                        SC_HASH_LEN);
     return kdf_hmac(k, salt, ikm, ikm_len, out);
 }
 
 /* HKDF-Expand (RFC 5869): T(i) is the MAC keyed with PRK of
  * T(i-1) || info || u8 i, T(0) empty. */
-static int hkdf_expand(kdf_ctx *k, const uint8_t prk[SC_HASH_LEN],
-                       const uint8_t *info, size_t info_len,
-                       uint8_t *out, size_t out_len)
+static int hkdf_expand(kdf_ctx *k, const uint8_t prk[SC_HASH_LEN], const uint8_t *info,
+                       size_t info_len, uint8_t *out, size_t out_len)
 {
     uint8_t t[SC_HASH_LEN];
     size_t done = 0, t_len = 0;
     int ok = 1;
 
     if (k->hkdf != NULL)
-        return evp_hkdf(k, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, prk, SC_HASH_LEN, info,
-                        info_len, out, out_len);
+        return evp_hkdf(k, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, prk, SC_HASH_LEN, info, info_len,
+                        out, out_len);
     for (uint8_t i = 1; ok && done < out_len; i++) {
         size_t n = out_len - done < SC_HASH_LEN ? out_len - done : SC_HASH_LEN;
-        ok = mac_start(k, prk)
-            && EVP_MAC_update(k->mac, t, t_len) == 1
-            && EVP_MAC_update(k->mac, info, info_len) == 1
-            && EVP_MAC_update(k->mac, &i, 1) == 1
+        ok = mac_start(k, prk) && EVP_MAC_update(k->mac, t, t_len) == 1
+            && EVP_MAC_update(k->mac, info, info_len) == 1 && EVP_MAC_update(k->mac, &i, 1) == 1
             && mac_end(k, t);
         if (ok)
             memcpy(out + done, t, n);
@@ -147,10 +142,9 @@ static int hkdf_expand(kdf_ctx *k, const uint8_t prk[SC_HASH_LEN],
     return ok ? SC_OK : SC_ERR_CRYPTO;
 }
 
-int kdf_expand_label(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
-                     const char *label, size_t label_len,
-                     const uint8_t *context, size_t context_len,
-                     uint8_t *out, size_t out_len)
+int kdf_expand_label(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN], const char *label,
+                     size_t label_len, const uint8_t *context, size_t context_len, uint8_t *out,
+                     size_t out_len)
 {
     /* u16 L || u8 len(full) || full || u8 len(context) || context,
      * full = "sc1 " || label (section 7). */
@@ -173,16 +167,14 @@ int kdf_expand_label(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
     return hkdf_expand(k, secret, info, n, out, out_len);
 }
 
-int kdf_derive_secret(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
-                      const char *label, const uint8_t *context,
-                      size_t context_len, uint8_t out[SC_HASH_LEN])
+int kdf_derive_secret(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN], const char *label,
+                      const uint8_t *context, size_t context_len, uint8_t out[SC_HASH_LEN])
 {
-    return kdf_expand_label(k, secret, label, strlen(label), context,
-                            context_len, out, SC_HASH_LEN);
+    return kdf_expand_label(k, secret, label, strlen(label), context, context_len, out,
+                            SC_HASH_LEN);
 }
 
-int kdf_hash(const sc_algs *a, const uint8_t *data, size_t len,
-             uint8_t out[SC_HASH_LEN])
+int kdf_hash(const sc_algs *a, const uint8_t *data, size_t len, uint8_t out[SC_HASH_LEN])
 {
     unsigned int outl = 0;
 

@@ -21,9 +21,9 @@
 typedef struct {
     const sc_algs *a;
     EVP_MAC_CTX *mac;
-    EVP_KDF_CTX *hkdf;         /* the provider's HKDF (FIPS), or NULL */
+    EVP_KDF_CTX *hkdf; /* the provider's HKDF (FIPS), or NULL */
     uint8_t key[SC_HASH_LEN];
-    int keyed;                 /* `mac` holds `key` */
+    int keyed; /* `mac` holds `key` */
 } kdf_ctx;
 
 /* On failure the kdf_ctx must still be cleared. */
@@ -34,19 +34,16 @@ int kdf_uses_evp_kdf(const kdf_ctx *k);
  * cleared again. */
 void kdf_clear(kdf_ctx *k);
 
-SC_WUR int kdf_extract(kdf_ctx *k, const uint8_t salt[SC_HASH_LEN],
-                const uint8_t *ikm, size_t ikm_len, uint8_t out[SC_HASH_LEN]);
+SC_WUR int kdf_extract(kdf_ctx *k, const uint8_t salt[SC_HASH_LEN], const uint8_t *ikm,
+                       size_t ikm_len, uint8_t out[SC_HASH_LEN]);
 /* Expand-Label(secret, label, context, L); label without the "sc1 " prefix. */
-SC_WUR int kdf_expand_label(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
-                     const char *label, size_t label_len,
-                     const uint8_t *context, size_t context_len,
-                     uint8_t *out, size_t out_len);
-SC_WUR int kdf_derive_secret(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN],
-                      const char *label, const uint8_t *context,
-                      size_t context_len, uint8_t out[SC_HASH_LEN]);
-SC_WUR int kdf_hmac(kdf_ctx *k, const uint8_t key[SC_HASH_LEN],
-             const uint8_t *data, size_t len, uint8_t out[SC_HASH_LEN]);
-SC_WUR int kdf_hash(const sc_algs *a, const uint8_t *data, size_t len,
-             uint8_t out[SC_HASH_LEN]);
+SC_WUR int kdf_expand_label(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN], const char *label,
+                            size_t label_len, const uint8_t *context, size_t context_len,
+                            uint8_t *out, size_t out_len);
+SC_WUR int kdf_derive_secret(kdf_ctx *k, const uint8_t secret[SC_HASH_LEN], const char *label,
+                             const uint8_t *context, size_t context_len, uint8_t out[SC_HASH_LEN]);
+SC_WUR int kdf_hmac(kdf_ctx *k, const uint8_t key[SC_HASH_LEN], const uint8_t *data, size_t len,
+                    uint8_t out[SC_HASH_LEN]);
+SC_WUR int kdf_hash(const sc_algs *a, const uint8_t *data, size_t len, uint8_t out[SC_HASH_LEN]);
 
 #endif

@@ -38,9 +38,8 @@ int keysched_constants(sc_algs *a)
 }
 
 /* Install a client/server pair as our write and read keys. */
-static int install_pair(sc_conn *c, const uint8_t cs[SC_HASH_LEN],
-                        const uint8_t ss[SC_HASH_LEN], const char *cname,
-                        const char *sname)
+static int install_pair(sc_conn *c, const uint8_t cs[SC_HASH_LEN], const uint8_t ss[SC_HASH_LEN],
+                        const char *cname, const char *sname)
 {
     kdf_ctx *k = &c->hs->kdf;
     int is_client = c->role == SC_ROLE_CLIENT;
@@ -203,8 +202,8 @@ int keysched_update(const sc_algs *a, record_dir *d, int encrypt)
 
 /* Export(label, context, L) = Expand-Label(Derive-Secret(exp, label, ""),
  * "export", SHA-256(context), L)  (section 7). */
-int sc_conn_export(const sc_conn *c, const char *label, const uint8_t *context,
-                   size_t context_len, uint8_t *out, size_t out_len)
+int sc_conn_export(const sc_conn *c, const char *label, const uint8_t *context, size_t context_len,
+                   uint8_t *out, size_t out_len)
 {
     uint8_t secret[SC_HASH_LEN], hash[SC_HASH_LEN];
     kdf_ctx k;

@@ -17,10 +17,10 @@
 /* Where the schedule moves on, in handshake order (section 7). */
 typedef enum {
     KEYSCHED_NONE = 0,
-    KEYSCHED_HANDSHAKE,     /* after 2: c_hs and s_hs from dh and TH2 */
-    KEYSCHED_MASTER,        /* after 7: ms and the confirm keys from kx, TH7 */
-    KEYSCHED_APPLICATION,   /* 11 parsed: c_ap, s_ap and s_ack from TH11 */
-    KEYSCHED_EXPORTER,      /* after 12: exp from TH12; the handshake state goes */
+    KEYSCHED_HANDSHAKE,   /* after 2: c_hs and s_hs from dh and TH2 */
+    KEYSCHED_MASTER,      /* after 7: ms and the confirm keys from kx, TH7 */
+    KEYSCHED_APPLICATION, /* 11 parsed: c_ap, s_ap and s_ack from TH11 */
+    KEYSCHED_EXPORTER,    /* after 12: exp from TH12; the handshake state goes */
 } keysched_point;
 
 /* s0 = Extract(0, 0) and Derive-Secret(s0, "derived", ""): the same for

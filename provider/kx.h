@@ -9,15 +9,15 @@
 #include <stdint.h>
 #include <openssl/types.h>
 
-#define KX_GROUP_NONE      0x0000
-#define KX_GROUP_X448      0x001E
-#define KX_GROUP_P256      0x0017
-#define KX_GROUP_P384      0x0018
-#define KX_GROUP_MLKEM768  0x0201
-#define KX_X25519_EPH      0xFFFF  /* pseudo-code: the ephemeral of steps 1-2 */
+#define KX_GROUP_NONE 0x0000
+#define KX_GROUP_X448 0x001E
+#define KX_GROUP_P256 0x0017
+#define KX_GROUP_P384 0x0018
+#define KX_GROUP_MLKEM768 0x0201
+#define KX_X25519_EPH 0xFFFF /* pseudo-code: the ephemeral of steps 1-2 */
 
-#define KX_MAX_SECRET 64  /* largest kx output (X448: 56) */
-#define KX_GROUPS_MAX 8   /* room for the rows of kx_groups */
+#define KX_MAX_SECRET 64 /* largest kx output (X448: 56) */
+#define KX_GROUPS_MAX 8  /* room for the rows of kx_groups */
 
 enum kx_kind { KX_KIND_NONE, KX_KIND_ECX, KX_KIND_EC, KX_KIND_KEM };
 
@@ -25,16 +25,16 @@ enum kx_kind { KX_KIND_NONE, KX_KIND_ECX, KX_KIND_EC, KX_KIND_KEM };
  * and the wire sizes of the table in SC1.md section 5. */
 typedef struct {
     uint16_t code;
-    const char *name;      /* our name, for configuration and logs */
-    int by_default;        /* in a context's default list when offered */
+    const char *name; /* our name, for configuration and logs */
+    int by_default;   /* in a context's default list when offered */
     enum kx_kind kind;
-    const char *keytype;   /* EVP key type name */
-    const char *group;     /* EC group name (KX_KIND_EC) */
-    int nid;               /* EC curve, for injecting a test scalar */
+    const char *keytype; /* EVP key type name */
+    const char *group;   /* EC group name (KX_KIND_EC) */
+    int nid;             /* EC curve, for injecting a test scalar */
     size_t client_share;
     size_t server_share;
     size_t secret;
-    size_t scalar;         /* injectable private key length */
+    size_t scalar; /* injectable private key length */
 } kx_group;
 
 /* Section 5's groups in default preference order; adding a group is adding
@@ -61,8 +61,8 @@ size_t kx_alg_server_share_len(const kx_alg *alg);
  * NULL and the share is empty. The share is written to `share`
  * (cap >= client share len), its length to *share_len.
  */
-SC_WUR int kx_keygen(const kx_alg *alg, const uint8_t *inject, size_t inject_len,
-              EVP_PKEY **priv, uint8_t *share, size_t cap, size_t *share_len);
+SC_WUR int kx_keygen(const kx_alg *alg, const uint8_t *inject, size_t inject_len, EVP_PKEY **priv,
+                     uint8_t *share, size_t cap, size_t *share_len);
 
 /*
  * Combine our private key with the peer's share into the shared secret.
@@ -73,9 +73,8 @@ SC_WUR int kx_keygen(const kx_alg *alg, const uint8_t *inject, size_t inject_len
  * (wrong length, not on the curve, identity) or gives an all-zero result
  * (X25519, X448): the alert is then illegal_parameter.
  */
-SC_WUR int kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer,
-              size_t peer_len, uint8_t *secret, size_t secret_cap,
-              size_t *secret_len);
+SC_WUR int kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer, size_t peer_len,
+                     uint8_t *secret, size_t secret_cap, size_t *secret_len);
 
 /*
  * Server, steps 6-7: answer the client's share. For Diffie-Hellman groups
@@ -84,9 +83,8 @@ SC_WUR int kx_derive(const kx_alg *alg, EVP_PKEY *priv, const uint8_t *peer,
  * and the secret (`secret_cap` bytes of room, as kx_derive). Errors as
  * kx_derive.
  */
-SC_WUR int kx_respond(const kx_alg *alg, const uint8_t *client_share,
-               size_t client_len, const uint8_t *inject, size_t inject_len,
-               uint8_t *share, size_t cap, size_t *share_len,
-               uint8_t *secret, size_t secret_cap, size_t *secret_len);
+SC_WUR int kx_respond(const kx_alg *alg, const uint8_t *client_share, size_t client_len,
+                      const uint8_t *inject, size_t inject_len, uint8_t *share, size_t cap,
+                      size_t *share_len, uint8_t *secret, size_t secret_cap, size_t *secret_len);
 
 #endif

@@ -34,7 +34,7 @@ SC_WUR int msg_client_hello_build(sc_conn *c, sc_buf *b);
 SC_WUR int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len);
 SC_WUR int msg_server_hello_build(sc_conn *c, sc_buf *b);
 SC_WUR int msg_server_hello_handle(sc_conn *c, const uint8_t *body, size_t len);
-SC_WUR int msg_cert_chain_build(sc_conn *c, sc_buf *b);             /* 3 and 5 */
+SC_WUR int msg_cert_chain_build(sc_conn *c, sc_buf *b); /* 3 and 5 */
 SC_WUR int msg_server_cert_handle(sc_conn *c, const uint8_t *body, size_t len);
 SC_WUR int msg_client_cert_handle(sc_conn *c, const uint8_t *body, size_t len);
 SC_WUR int msg_cert_request_build(sc_conn *c, sc_buf *b);

@@ -14,7 +14,7 @@ static size_t signed_content(uint8_t *out, const char *context, const uint8_t *t
 {
     size_t n = strlen(context) + 1;
 
-    memcpy(out, context, n);   /* copies the NUL as the 0x00 separator */
+    memcpy(out, context, n); /* copies the NUL as the 0x00 separator */
     memcpy(out + n, th, SC_HASH_LEN);
     return n + SC_HASH_LEN;
 }
@@ -26,15 +26,16 @@ static int put_signature(sc_conn *c, sc_buf *b, const char *context, int th, int
     int rc = SC_OK;
 
     if (sign)
-        rc = c->ctx->signer == NULL ? SC_ERR_UNSUPPORTED
+        rc = c->ctx->signer == NULL
+            ? SC_ERR_UNSUPPORTED
             : sig_sign_with(c->ctx->signer, c->ctx->key, content, clen, sig, sizeof(sig), &slen);
     if (rc == SC_OK && (buf_u16(b, (uint16_t)slen) || buf_put(b, sig, slen)))
         rc = SC_ERR_NOMEM;
     return rc;
 }
 
-static int parse_signature(sc_conn *c, const char *msg, const uint8_t *body,
-                           size_t len, const uint8_t **sig, size_t *sig_len)
+static int parse_signature(sc_conn *c, const char *msg, const uint8_t *body, size_t len,
+                           const uint8_t **sig, size_t *sig_len)
 {
     sc_cur cur;
 
@@ -46,8 +47,8 @@ static int parse_signature(sc_conn *c, const char *msg, const uint8_t *body,
     return SC_OK;
 }
 
-static int check_signature(sc_conn *c, const char *context, int th,
-                           const uint8_t *sig, size_t sig_len)
+static int check_signature(sc_conn *c, const char *context, int th, const uint8_t *sig,
+                           size_t sig_len)
 {
     uint8_t content[64 + SC_HASH_LEN];
     size_t clen = signed_content(content, context, c->hs->tr.th[th]);

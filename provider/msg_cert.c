@@ -34,7 +34,7 @@ int msg_cert_chain_build(sc_conn *c, sc_buf *b)
         return conn_fail(c, SC_ERR_CONFIG, SC_ALERT_INTERNAL_ERROR,
                          "no server certificate and key configured");
     if (c->role == SC_ROLE_CLIENT)
-        c->hs->peer_sent_cert = sends;   /* the client's own: for ClientAuth */
+        c->hs->peer_sent_cert = sends; /* the client's own: for ClientAuth */
     if (!sends)
         return buf_u8(b, 0) == 0 ? SC_OK : SC_ERR_NOMEM;
     /* Encoded once when the chain was loaded. */
@@ -42,9 +42,8 @@ int msg_cert_chain_build(sc_conn *c, sc_buf *b)
 }
 
 /* u8 n_certs; n times u16 len (1..) || der. */
-static int parse_chain(sc_conn *c, const char *msg, const uint8_t *body,
-                       size_t len, int min, const uint8_t **der,
-                       size_t *der_len, size_t *n)
+static int parse_chain(sc_conn *c, const char *msg, const uint8_t *body, size_t len, int min,
+                       const uint8_t **der, size_t *der_len, size_t *n)
 {
     sc_cur cur;
     uint8_t count;
@@ -65,9 +64,8 @@ static int parse_chain(sc_conn *c, const char *msg, const uint8_t *body,
 
 /* Path validation (section 9) of a chain not seen before; the verdict is
  * cached for the context under the hash of the message body. */
-static int verify_new_chain(sc_conn *c, const uint8_t key[SC_HASH_LEN],
-                            const uint8_t **der, const size_t *der_len, size_t n,
-                            time_t now, STACK_OF(X509) **chain)
+static int verify_new_chain(sc_conn *c, const uint8_t key[SC_HASH_LEN], const uint8_t **der,
+                            const size_t *der_len, size_t n, time_t now, STACK_OF(X509) * *chain)
 {
     time_t from = 0, until = 0;
     certverify_params p = {
@@ -75,7 +73,7 @@ static int verify_new_chain(sc_conn *c, const uint8_t key[SC_HASH_LEN],
         .check_crl = c->ctx->have_crl,
         .verify_time = now,
         .peer_is_server = c->role == SC_ROLE_CLIENT,
-        .expected_name = NULL,          /* per connection: checked by the caller */
+        .expected_name = NULL, /* per connection: checked by the caller */
         .libctx = c->ctx->algs.libctx,
         .propq = c->ctx->algs.propq,
         .valid_from = &from,
@@ -100,8 +98,8 @@ static int verify_new_chain(sc_conn *c, const uint8_t key[SC_HASH_LEN],
     return SC_OK;
 }
 
-static int verify_peer(sc_conn *c, const uint8_t *body, size_t len,
-                       const uint8_t **der, const size_t *der_len, size_t n)
+static int verify_peer(sc_conn *c, const uint8_t *body, size_t len, const uint8_t **der,
+                       const size_t *der_len, size_t n)
 {
     time_t now = c->ctx->verify_time ? c->ctx->verify_time : time(NULL);
     STACK_OF(X509) *chain = NULL;
@@ -159,7 +157,8 @@ int msg_cert_request_build(sc_conn *c, sc_buf *b)
     /* The CA names are only a hint: with mode 0 they must be empty, and
      * sc_ctx_load_trust kept no more than the message holds. */
     size_t names_len = ctx->verify_mode == SC_VERIFY_NONE || ctx->ca_names_len > CANAMES_MAX
-        ? 0 : ctx->ca_names_len;
+        ? 0
+        : ctx->ca_names_len;
 
     c->hs->mode = (uint8_t)ctx->verify_mode;
     if (buf_u8(b, c->hs->mode) || buf_u16(b, (uint16_t)names_len)

@@ -15,8 +15,8 @@ static int put_mac(sc_conn *c, sc_buf *b, const uint8_t *key, int th)
     return rc;
 }
 
-static int check_mac(sc_conn *c, const char *msg, const uint8_t *body,
-                     size_t len, const uint8_t *key, int th)
+static int check_mac(sc_conn *c, const char *msg, const uint8_t *body, size_t len,
+                     const uint8_t *key, int th)
 {
     uint8_t mac[SC_HASH_LEN];
     int rc;

@@ -18,8 +18,8 @@ static int own_random(sc_conn *c)
         memcpy(h->nonce, inj, SC_NONCE_LEN);
     else if (RAND_bytes_ex(a->libctx, h->nonce, SC_NONCE_LEN, 0) != 1)
         return SC_ERR_CRYPTO;
-    return kx_keygen(a->eph, testing_x25519(c), testing_x25519(c) ? SC_X25519_LEN : 0,
-                     &h->eph, h->eph_pub, sizeof(h->eph_pub), &len);
+    return kx_keygen(a->eph, testing_x25519(c), testing_x25519(c) ? SC_X25519_LEN : 0, &h->eph,
+                     h->eph_pub, sizeof(h->eph_pub), &len);
 }
 
 static int put_ext(sc_buf *b, const hs_state *h)
@@ -117,8 +117,8 @@ static const char *name_problem(const uint8_t *n, size_t len)
 }
 
 /* The server's first preference that the client offered. */
-static int choose(const uint16_t *prefs, size_t np, const uint8_t *offer,
-                  size_t n_offer, int (*row_of)(uint16_t))
+static int choose(const uint16_t *prefs, size_t np, const uint8_t *offer, size_t n_offer,
+                  int (*row_of)(uint16_t))
 {
     for (size_t i = 0; i < np; i++)
         for (size_t j = 0; j < n_offer; j++)
@@ -133,8 +133,8 @@ static void print_name(char *out, size_t cap, const uint8_t *n, size_t len)
     size_t o = 0;
 
     for (size_t i = 0; i < len && o + 5 < cap; i++)
-        o += (size_t)snprintf(out + o, cap - o, n[i] >= 0x20 && n[i] < 0x7f && n[i] != '\\'
-                              ? "%c" : "\\x%02x", n[i]);
+        o += (size_t)snprintf(out + o, cap - o,
+                              n[i] >= 0x20 && n[i] < 0x7f && n[i] != '\\' ? "%c" : "\\x%02x", n[i]);
     out[o] = '\0';
 }
 
@@ -170,13 +170,14 @@ int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
         || buf_cur_vec16(&cur, &ext, &ext_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello truncated");
     if (buf_cur_end(&cur) != 0)
-        return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello has %zu trailing bytes", cur.left);
+        return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello has %zu trailing bytes",
+                           cur.left);
     if (!ext_well_formed(ext, ext_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello extensions truncated");
     if ((why = name_problem(name, name_len)) != NULL) {
         print_name(shown, sizeof(shown), name, name_len);
-        return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "ClientHello server_name '%s': %s",
-                           shown, why);
+        return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "ClientHello server_name '%s': %s", shown,
+                           why);
     }
     np = conn_suites(c, &prefs);
     if ((c->suite = choose(prefs, np, suites, ns, algs_suite_by_code)) < 0
@@ -188,8 +189,7 @@ int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
         return conn_reject(c, SC_ALERT_HANDSHAKE_FAILURE, "no common kx group");
     if ((rc = own_random(c)) != SC_OK)
         return rc;
-    rc = kx_derive(a->eph, c->hs->eph, eph, SC_X25519_LEN, c->hs->dh,
-                   sizeof(c->hs->dh), &dh_len);
+    rc = kx_derive(a->eph, c->hs->eph, eph, SC_X25519_LEN, c->hs->dh, sizeof(c->hs->dh), &dh_len);
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "X25519 shared secret is all zero");
     return rc;
@@ -198,8 +198,8 @@ int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
 int msg_server_hello_build(sc_conn *c, sc_buf *b)
 {
     if (buf_u16(b, SC_VERSION) || buf_put(b, c->hs->nonce, SC_NONCE_LEN)
-        || buf_put(b, c->hs->eph_pub, SC_X25519_LEN)
-        || buf_u16(b, algs_suites[c->suite].code) || buf_u16(b, kx_groups[c->group].code))
+        || buf_put(b, c->hs->eph_pub, SC_X25519_LEN) || buf_u16(b, algs_suites[c->suite].code)
+        || buf_u16(b, kx_groups[c->group].code))
         return SC_ERR_NOMEM;
     return put_ext(b, c->hs);
 }
@@ -228,22 +228,25 @@ int msg_server_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
     if (version != SC_VERSION)
         return conn_reject(c, SC_ALERT_PROTOCOL_VERSION, "ServerHello version 0x%04x", version);
     if (buf_cur_bytes(&cur, SC_NONCE_LEN, &nonce) || buf_cur_bytes(&cur, SC_X25519_LEN, &eph)
-        || buf_cur_u16(&cur, &suite) || buf_cur_u16(&cur, &group) || buf_cur_vec16(&cur, &ext, &ext_len))
+        || buf_cur_u16(&cur, &suite) || buf_cur_u16(&cur, &group)
+        || buf_cur_vec16(&cur, &ext, &ext_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello truncated");
     if (buf_cur_end(&cur) != 0)
-        return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello has %zu trailing bytes", cur.left);
+        return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello has %zu trailing bytes",
+                           cur.left);
     if (!ext_well_formed(ext, ext_len))
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello extensions truncated");
     n = conn_suites(c, &codes);
     c->suite = algs_suite_by_code(suite);
     if (!offered(codes, n, suite) || c->suite < 0 || a->cipher[c->suite] == NULL)
-        return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "server chose suite 0x%04x, not offered", suite);
+        return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "server chose suite 0x%04x, not offered",
+                           suite);
     n = conn_groups(c, &codes);
     c->group = algs_group_by_code(group);
     if (!offered(codes, n, group) || c->group < 0 || a->group[c->group] == NULL)
-        return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "server chose group 0x%04x, not offered", group);
-    rc = kx_derive(a->eph, c->hs->eph, eph, SC_X25519_LEN, c->hs->dh,
-                   sizeof(c->hs->dh), &dh_len);
+        return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "server chose group 0x%04x, not offered",
+                           group);
+    rc = kx_derive(a->eph, c->hs->eph, eph, SC_X25519_LEN, c->hs->dh, sizeof(c->hs->dh), &dh_len);
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "X25519 shared secret is all zero");
     if (rc != SC_OK)

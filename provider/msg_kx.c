@@ -18,9 +18,8 @@ static int put_share(sc_conn *c, sc_buf *b)
 }
 
 /* u16 group || u16 len || share; the group must be the one chosen in 2. */
-static int parse_share(sc_conn *c, const char *msg, const uint8_t *body,
-                       size_t len, size_t expect, const uint8_t **share,
-                       size_t *share_len)
+static int parse_share(sc_conn *c, const char *msg, const uint8_t *body, size_t len, size_t expect,
+                       const uint8_t **share, size_t *share_len)
 {
     sc_cur cur;
     uint16_t group;
@@ -31,8 +30,8 @@ static int parse_share(sc_conn *c, const char *msg, const uint8_t *body,
     if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "%s has %zu trailing bytes", msg, cur.left);
     if (group != kx_groups[c->group].code)
-        return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "%s group 0x%04x != 0x%04x", msg,
-                           group, kx_groups[c->group].code);
+        return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "%s group 0x%04x != 0x%04x", msg, group,
+                           kx_groups[c->group].code);
     if (*share_len != expect)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "%s %s share length %zu, expected %zu",
                            msg, kx_groups[c->group].name, *share_len, expect);
@@ -62,16 +61,16 @@ int msg_kx1_handle(sc_conn *c, const uint8_t *body, size_t len)
     hs_state *h = c->hs;
     const uint8_t *share, *inj;
     size_t share_len, kl, cap = kx_alg_server_share_len(chosen(c));
-    int rc = parse_share(c, "KeyExchange1", body, len, kx_alg_client_share_len(chosen(c)),
-                         &share, &share_len);
+    int rc = parse_share(c, "KeyExchange1", body, len, kx_alg_client_share_len(chosen(c)), &share,
+                         &share_len);
 
     if (rc != SC_OK)
         return rc;
     if ((rc = alloc_share(h, cap)) != SC_OK)
         return rc;
     inj = testing_kx(c, &kl);
-    rc = kx_respond(chosen(c), share, share_len, inj, kl, h->kx_share, cap,
-                    &h->kx_share_len, h->kx, sizeof(h->kx), &h->kx_len);
+    rc = kx_respond(chosen(c), share, share_len, inj, kl, h->kx_share, cap, &h->kx_share_len, h->kx,
+                    sizeof(h->kx), &h->kx_len);
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "KeyExchange1 %s share is invalid",
                            kx_groups[c->group].name);
@@ -88,13 +87,12 @@ int msg_kx2_handle(sc_conn *c, const uint8_t *body, size_t len)
     hs_state *h = c->hs;
     const uint8_t *share;
     size_t share_len;
-    int rc = parse_share(c, "KeyExchange2", body, len, kx_alg_server_share_len(chosen(c)),
-                         &share, &share_len);
+    int rc = parse_share(c, "KeyExchange2", body, len, kx_alg_server_share_len(chosen(c)), &share,
+                         &share_len);
 
     if (rc != SC_OK)
         return rc;
-    rc = kx_derive(chosen(c), h->kx_priv, share, share_len, h->kx, sizeof(h->kx),
-                   &h->kx_len);
+    rc = kx_derive(chosen(c), h->kx_priv, share, share_len, h->kx, sizeof(h->kx), &h->kx_len);
     if (rc == SC_ERR_PROTOCOL)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "KeyExchange2 %s share is invalid",
                            kx_groups[c->group].name);

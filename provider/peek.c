@@ -7,8 +7,8 @@
 #include "sovchain.h"
 #include "record.h"
 
-#define MSG_CLIENT_HELLO 0x01   /* step 1, the client's first record */
-#define MSG_SERVER_HELLO 0x02   /* step 2, the server's first record */
+#define MSG_CLIENT_HELLO 0x01 /* step 1, the client's first record */
+#define MSG_SERVER_HELLO 0x02 /* step 2, the server's first record */
 
 _Static_assert(SC_RECORD_HEADER_LEN == REC_HDR_LEN, "record header length");
 _Static_assert(SC_RECORD_MAX_PLAINTEXT == REC_MAX_PLAIN, "record plaintext");
@@ -32,8 +32,7 @@ int sc_record_is_appdata(const uint8_t *p, size_t len)
  */
 int sc_record_looks_sc1(const uint8_t *p, size_t len, sc_role role)
 {
-    uint8_t first = role == SC_ROLE_SERVER ? MSG_CLIENT_HELLO
-                                           : MSG_SERVER_HELLO;
+    uint8_t first = role == SC_ROLE_SERVER ? MSG_CLIENT_HELLO : MSG_SERVER_HELLO;
 
     if (p == NULL || len == 0)
         return 1;

@@ -61,8 +61,7 @@ size_t record_sealed_len(const record_dir *d, size_t len)
     return REC_HDR_LEN + len + (record_keyed(d) ? SC_TAG_LEN : 0);
 }
 
-int record_seal_to(record_dir *d, uint8_t type, const uint8_t *pt, size_t len,
-                   uint8_t *w)
+int record_seal_to(record_dir *d, uint8_t type, const uint8_t *pt, size_t len, uint8_t *w)
 {
     size_t frag = record_sealed_len(d, len) - REC_HDR_LEN;
     uint8_t nonce[SC_IV_LEN];
@@ -86,16 +85,15 @@ int record_seal_to(record_dir *d, uint8_t type, const uint8_t *pt, size_t len,
         || EVP_CipherUpdate(d->cctx, NULL, &outl, w, REC_HDR_LEN) != 1
         || (len && EVP_CipherUpdate(d->cctx, w + REC_HDR_LEN, &outl, pt, (int)len) != 1)
         || EVP_CipherFinal_ex(d->cctx, w + REC_HDR_LEN + outl, &finl) != 1
-        || EVP_CIPHER_CTX_ctrl(d->cctx, EVP_CTRL_AEAD_GET_TAG, SC_TAG_LEN,
-                               w + REC_HDR_LEN + len) != 1)
+        || EVP_CIPHER_CTX_ctrl(d->cctx, EVP_CTRL_AEAD_GET_TAG, SC_TAG_LEN, w + REC_HDR_LEN + len)
+            != 1)
         return SC_ERR_CRYPTO;
     d->seq++;
     d->bytes += len;
     return SC_OK;
 }
 
-int record_seal(record_dir *d, uint8_t type, const uint8_t *pt, size_t len,
-                sc_buf *out)
+int record_seal(record_dir *d, uint8_t type, const uint8_t *pt, size_t len, sc_buf *out)
 {
     size_t n = record_sealed_len(d, len);
     uint8_t *w;
@@ -110,8 +108,8 @@ int record_seal(record_dir *d, uint8_t type, const uint8_t *pt, size_t len,
     return rc;
 }
 
-int record_open(record_dir *d, const uint8_t hdr[REC_HDR_LEN], const uint8_t *ct,
-                size_t len, uint8_t *pt)
+int record_open(record_dir *d, const uint8_t hdr[REC_HDR_LEN], const uint8_t *ct, size_t len,
+                uint8_t *pt)
 {
     uint8_t nonce[SC_IV_LEN];
     size_t plen;
@@ -124,8 +122,7 @@ int record_open(record_dir *d, const uint8_t hdr[REC_HDR_LEN], const uint8_t *ct
     if (EVP_CipherInit_ex2(d->cctx, NULL, NULL, nonce, 0, NULL) != 1
         || EVP_CipherUpdate(d->cctx, NULL, &outl, hdr, REC_HDR_LEN) != 1
         || (plen && EVP_CipherUpdate(d->cctx, pt, &outl, ct, (int)plen) != 1)
-        || EVP_CIPHER_CTX_ctrl(d->cctx, EVP_CTRL_AEAD_SET_TAG, SC_TAG_LEN,
-                               (void *)(ct + plen)) != 1
+        || EVP_CIPHER_CTX_ctrl(d->cctx, EVP_CTRL_AEAD_SET_TAG, SC_TAG_LEN, (void *)(ct + plen)) != 1
         || EVP_CipherFinal_ex(d->cctx, pt + plen, &finl) != 1) {
         if (plen)
             OPENSSL_cleanse(pt, plen);

@@ -139,8 +139,7 @@ void testing_record_traffic(sc_conn *c, const char *name, const record_dir *d)
     OPENSSL_cleanse(key, sizeof(key));
 }
 
-int sc_testing_get_secret(const sc_conn *c, const char *name, uint8_t *out,
-                          size_t cap, size_t *len)
+int sc_testing_get_secret(const sc_conn *c, const char *name, uint8_t *out, size_t cap, size_t *len)
 {
     const testing_log *t;
 

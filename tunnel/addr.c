@@ -14,8 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int parse_unix(struct addr *a, const char *path, char *err,
-                      size_t errlen)
+static int parse_unix(struct addr *a, const char *path, char *err, size_t errlen)
 {
     struct sockaddr_un *un = (struct sockaddr_un *)&a->sa;
 
@@ -35,8 +34,8 @@ static int parse_unix(struct addr *a, const char *path, char *err,
 }
 
 /* Split "host:port" or "[v6]:port" into its parts (copied into host). */
-static int split_host_port(const char *text, char *host, size_t hostlen,
-                           const char **port, char *err, size_t errlen)
+static int split_host_port(const char *text, char *host, size_t hostlen, const char **port,
+                           char *err, size_t errlen)
 {
     const char *colon, *end;
     size_t n;
@@ -44,8 +43,7 @@ static int split_host_port(const char *text, char *host, size_t hostlen,
     if (text[0] == '[') {
         end = strchr(text, ']');
         if (end == NULL || end[1] != ':') {
-            snprintf(err, errlen, "bad address '%s': expected [v6addr]:port",
-                     text);
+            snprintf(err, errlen, "bad address '%s': expected [v6addr]:port", text);
             return -1;
         }
         n = (size_t)(end - text - 1);
@@ -54,13 +52,11 @@ static int split_host_port(const char *text, char *host, size_t hostlen,
     } else {
         colon = strrchr(text, ':');
         if (colon == NULL) {
-            snprintf(err, errlen, "bad address '%s': expected host:port",
-                     text);
+            snprintf(err, errlen, "bad address '%s': expected host:port", text);
             return -1;
         }
         if (memchr(text, ':', (size_t)(colon - text)) != NULL) {
-            snprintf(err, errlen,
-                     "bad address '%s': put IPv6 addresses in brackets", text);
+            snprintf(err, errlen, "bad address '%s': put IPv6 addresses in brackets", text);
             return -1;
         }
         n = (size_t)(colon - text);
@@ -105,8 +101,7 @@ int addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
         if (parse_unix(a, text + 5, err, errlen) != 0)
             return -1;
     } else {
-        if (split_host_port(text, host, sizeof(host), &portstr, err,
-                            errlen) != 0)
+        if (split_host_port(text, host, sizeof(host), &portstr, err, errlen) != 0)
             return -1;
         if ((port = parse_port(portstr, err, errlen)) < 0)
             return -1;
@@ -169,15 +164,13 @@ int addr_is_local(const struct addr *a)
     case AF_INET6:
         if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
             return 1;
-        return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) &&
-               in6->sin6_addr.s6_addr[12] == 127;
+        return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127;
     default:
         return 0;
     }
 }
 
-void addr_format(const struct sockaddr *sa, socklen_t len, char *out,
-                 size_t outlen)
+void addr_format(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
 {
     char host[INET6_ADDRSTRLEN];
     const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
@@ -198,10 +191,8 @@ void addr_format(const struct sockaddr *sa, socklen_t len, char *out,
         snprintf(out, outlen, "[%s]:%u", host, ntohs(in6->sin6_port));
         break;
     case AF_UNIX:
-        if (len > offsetof(struct sockaddr_un, sun_path) &&
-            un->sun_path[0] != '\0')
-            snprintf(out, outlen, "unix:%.*s",
-                     (int)(len - offsetof(struct sockaddr_un, sun_path)),
+        if (len > offsetof(struct sockaddr_un, sun_path) && un->sun_path[0] != '\0')
+            snprintf(out, outlen, "unix:%.*s", (int)(len - offsetof(struct sockaddr_un, sun_path)),
                      un->sun_path);
         else
             snprintf(out, outlen, "unix");
@@ -233,8 +224,7 @@ void addr_format_peer(int fd, char *out, size_t outlen)
 
 int addr_socket(const struct addr *a)
 {
-    return socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                  0);
+    return socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
 int addr_listen(const struct addr *a)
@@ -254,8 +244,7 @@ int addr_listen(const struct addr *a)
         if (a->sa.ss_family == AF_INET6)
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
     }
-    if (bind(fd, (const struct sockaddr *)&a->sa, a->salen) != 0 ||
-        listen(fd, 128) != 0) {
+    if (bind(fd, (const struct sockaddr *)&a->sa, a->salen) != 0 || listen(fd, 128) != 0) {
         saved = errno;
         close(fd);
         errno = saved;

@@ -9,8 +9,8 @@
 #include <sys/socket.h>
 
 struct addr {
-    char *text;                  /* as written */
-    struct sockaddr_storage sa;  /* resolved */
+    char *text;                 /* as written */
+    struct sockaddr_storage sa; /* resolved */
     socklen_t salen;
 };
 
@@ -32,8 +32,7 @@ int addr_is_unix(const struct addr *a);
 int addr_is_local(const struct addr *a);
 
 /* "127.0.0.1:80", "[::1]:80", "unix:/path" */
-void addr_format(const struct sockaddr *sa, socklen_t len, char *out,
-                 size_t outlen);
+void addr_format(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen);
 /* The address a socket is bound to, formatted (the real port after :0). */
 void addr_format_local(int fd, char *out, size_t outlen);
 /* The peer of a connected socket, formatted. */

@@ -73,7 +73,7 @@ static int san_match(GENERAL_NAMES *sans, int type, const char *pattern)
 
         if (gn->type != type)
             continue;
-        s = type == GEN_DNS ? gn->d.dNSName
+        s = type == GEN_DNS   ? gn->d.dNSName
             : type == GEN_URI ? gn->d.uniformResourceIdentifier
                               : gn->d.iPAddress;
         len = ASN1_STRING_length(s);

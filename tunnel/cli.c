@@ -32,7 +32,7 @@ void cli_usage(FILE *out)
             "  --stdio    client: one connection over standard input/output\n"
             "\nADDR is host:port, [v6addr]:port or unix:/path.\n",
             SYSCONFDIR);
-    opt_print_help(out);
+    options_print_help(out);
 }
 
 /* Flags shared by every form; 1 if `arg` was one. */
@@ -55,8 +55,7 @@ static int common_flag(const char *arg, struct cli *cli)
     return 1;
 }
 
-static int parse_file_form(int argc, char **argv, struct cli *cli,
-                           struct cfg_err *err)
+static int parse_file_form(int argc, char **argv, struct cli *cli, struct cfg_err *err)
 {
     int i;
 
@@ -68,22 +67,22 @@ static int parse_file_form(int argc, char **argv, struct cli *cli,
             cli->config_file = argv[++i];
             continue;
         }
-        snprintf(err->msg, sizeof(err->msg),
-                 "sctunnel: unexpected argument '%s' (try --help)", argv[i]);
+        snprintf(err->msg, sizeof(err->msg), "sctunnel: unexpected argument '%s' (try --help)",
+                 argv[i]);
         return -1;
     }
     return 0;
 }
 
-static int parse_service_form(int argc, char **argv, struct cli *cli,
-                              struct config *conf, struct cfg_err *err)
+static int parse_service_form(int argc, char **argv, struct cli *cli, struct config *conf,
+                              struct cfg_err *err)
 {
     struct svc_cfg *svc;
     char name[128], where[140];
     int i;
 
-    if ((svc = conf_add_service(conf, argv[1], 0)) == NULL ||
-        conf_set(conf, svc, "mode", argv[1], 0, NULL, err) != 0) {
+    if ((svc = conf_add_service(conf, argv[1], 0)) == NULL
+        || conf_set(conf, svc, "mode", argv[1], 0, NULL, err) != 0) {
         snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
         return -1;
     }
@@ -103,28 +102,26 @@ static int parse_service_form(int argc, char **argv, struct cli *cli,
             continue;
         }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-            snprintf(err->msg, sizeof(err->msg),
-                     "sctunnel: unexpected argument '%s' (try --help)", arg);
+            snprintf(err->msg, sizeof(err->msg), "sctunnel: unexpected argument '%s' (try --help)",
+                     arg);
             return -1;
         }
         eq = strchr(arg, '=');
         snprintf(name, sizeof(name), "%.*s",
-                 (int)(eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2)),
-                 arg + 2);
+                 (int)(eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2)), arg + 2);
         snprintf(where, sizeof(where), "--%s", name);
-        row = opt_find(name);
+        row = options_find(name);
         if (eq != NULL) {
             value = eq + 1;
         } else if (row != NULL && row->type == OPT_BOOL) {
             /* "--allow-public-plaintext" alone means yes. */
             value = "yes";
-            if (i + 1 < argc && cfg_parse_bool(argv[i + 1], &b) == 0)
+            if (i + 1 < argc && conf_parse_bool(argv[i + 1], &b) == 0)
                 value = argv[++i];
         } else if (i + 1 < argc) {
             value = argv[++i];
         } else if (row != NULL) {
-            snprintf(err->msg, sizeof(err->msg),
-                     "sctunnel: %s: missing value", where);
+            snprintf(err->msg, sizeof(err->msg), "sctunnel: %s: missing value", where);
             return -1;
         } else {
             value = "";
@@ -133,13 +130,11 @@ static int parse_service_form(int argc, char **argv, struct cli *cli,
             return -1;
     }
     if (cli->stdio && svc->mode != MODE_CLIENT) {
-        snprintf(err->msg, sizeof(err->msg),
-                 "sctunnel: --stdio is for the client form");
+        snprintf(err->msg, sizeof(err->msg), "sctunnel: --stdio is for the client form");
         return -1;
     }
     if (cli->stdio && svc->accept.text != NULL) {
-        snprintf(err->msg, sizeof(err->msg),
-                 "sctunnel: --stdio and --accept exclude each other");
+        snprintf(err->msg, sizeof(err->msg), "sctunnel: --stdio and --accept exclude each other");
         return -1;
     }
     if (!cli->stdio && svc->accept.text == NULL) {
@@ -149,12 +144,10 @@ static int parse_service_form(int argc, char **argv, struct cli *cli,
     return 0;
 }
 
-int cli_parse(int argc, char **argv, struct cli *cli, struct config *conf,
-              struct cfg_err *err)
+int cli_parse(int argc, char **argv, struct cli *cli, struct config *conf, struct cfg_err *err)
 {
     memset(cli, 0, sizeof(*cli));
-    if (argc >= 2 && (strcmp(argv[1], "server") == 0 ||
-                      strcmp(argv[1], "client") == 0)) {
+    if (argc >= 2 && (strcmp(argv[1], "server") == 0 || strcmp(argv[1], "client") == 0)) {
         if (conf_init(conf, NULL) != 0) {
             snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
             return -1;

@@ -5,12 +5,12 @@
 #include "conf.h"
 
 struct cli {
-    const char *config_file;  /* config-file form; NULL for one service */
-    int test;                 /* -t: check and exit */
-    int verbose;              /* -v count */
-    int foreground;           /* -f given */
-    int daemon;               /* --daemon given */
-    int stdio;                /* --stdio given */
+    const char *config_file; /* config-file form; NULL for one service */
+    int test;                /* -t: check and exit */
+    int verbose;             /* -v count */
+    int foreground;          /* -f given */
+    int daemon;              /* --daemon given */
+    int stdio;               /* --stdio given */
     int help, version;
 };
 
@@ -19,8 +19,7 @@ struct cli {
  * through the option table; for the file form, only `cli`. Returns 0, or -1
  * with a message in err (exit status 2).
  */
-int cli_parse(int argc, char **argv, struct cli *cli, struct config *conf,
-              struct cfg_err *err);
+int cli_parse(int argc, char **argv, struct cli *cli, struct config *conf, struct cfg_err *err);
 void cli_usage(FILE *out);
 
 #endif

@@ -18,8 +18,7 @@
 /* Longest line of the configuration file. */
 #define LINE_MAX_LEN 4096
 
-void conf_error(const struct config *c, unsigned line, struct cfg_err *err,
-                  const char *fmt, ...)
+void conf_error(const struct config *c, unsigned line, struct cfg_err *err, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -37,7 +36,7 @@ void conf_error(const struct config *c, unsigned line, struct cfg_err *err,
     va_end(ap);
 }
 
-int cfg_parse_bool(const char *s, int *out)
+int conf_parse_bool(const char *s, int *out)
 {
     static const char *const yes[] = { "yes", "true", "on", "1", NULL };
     static const char *const no[] = { "no", "false", "off", "0", NULL };
@@ -57,8 +56,8 @@ int cfg_parse_bool(const char *s, int *out)
 }
 
 /* Digits then an optional unit; the number must fit the unit's scale. */
-static int parse_scaled(const char *s, const char *const *units,
-                        const uint64_t *scale, uint64_t max, uint64_t *out)
+static int parse_scaled(const char *s, const char *const *units, const uint64_t *scale,
+                        uint64_t max, uint64_t *out)
 {
     char *end;
     unsigned long long v;
@@ -81,7 +80,7 @@ static int parse_scaled(const char *s, const char *const *units,
     return 0;
 }
 
-int cfg_parse_msec(const char *s, unsigned *out)
+int conf_parse_msec(const char *s, unsigned *out)
 {
     /* A bare number is seconds, the unit users think in. */
     static const char *const units[] = { "", "s", "ms", "m", "h", NULL };
@@ -94,12 +93,12 @@ int cfg_parse_msec(const char *s, unsigned *out)
     return 0;
 }
 
-int cfg_parse_size(const char *s, uint64_t *out)
+int conf_parse_size(const char *s, uint64_t *out)
 {
-    static const char *const units[] = { "", "K", "M", "G", "KiB", "MiB",
-                                         "GiB", NULL };
-    static const uint64_t scale[] = { 1, 1u << 10, 1u << 20, 1u << 30,
-                                      1u << 10, 1u << 20, 1u << 30 };
+    static const char *const units[] = { "", "K", "M", "G", "KiB", "MiB", "GiB", NULL };
+    static const uint64_t scale[] = {
+        1, 1u << 10, 1u << 20, 1u << 30, 1u << 10, 1u << 20, 1u << 30
+    };
 
     return parse_scaled(s, units, scale, UINT64_MAX, out);
 }
@@ -146,16 +145,15 @@ static int is_repeatable(const struct opt_row *r)
 }
 
 /* Store `value` into the field the row points at. */
-static int set_value(struct config *c, const struct opt_row *r, void *field,
-                     const char *value, unsigned line, const char *where,
-                     struct cfg_err *err)
+static int set_value(struct config *c, const struct opt_row *r, void *field, const char *value,
+                     unsigned line, const char *where, struct cfg_err *err)
 {
     char aerr[256];
     size_t i;
 
     switch (r->type) {
     case OPT_BOOL:
-        if (cfg_parse_bool(value, (int *)field) != 0)
+        if (conf_parse_bool(value, (int *)field) != 0)
             goto bad;
         return 0;
     case OPT_UINT:
@@ -163,11 +161,11 @@ static int set_value(struct config *c, const struct opt_row *r, void *field,
             goto bad;
         return 0;
     case OPT_MSEC:
-        if (cfg_parse_msec(value, (unsigned *)field) != 0)
+        if (conf_parse_msec(value, (unsigned *)field) != 0)
             goto bad;
         return 0;
     case OPT_SIZE:
-        if (cfg_parse_size(value, (uint64_t *)field) != 0)
+        if (conf_parse_size(value, (uint64_t *)field) != 0)
             goto bad;
         return 0;
     case OPT_STR:
@@ -188,8 +186,7 @@ static int set_value(struct config *c, const struct opt_row *r, void *field,
 
         addr_clear(a);
         if (addr_parse(a, value, aerr, sizeof(aerr)) != 0) {
-            conf_error(c, line, err, "%s%s%s", where ? where : "",
-                         where ? ": " : "", aerr);
+            conf_error(c, line, err, "%s%s%s", where ? where : "", where ? ": " : "", aerr);
             return -1;
         }
         return 0;
@@ -202,8 +199,7 @@ static int set_value(struct config *c, const struct opt_row *r, void *field,
             goto nomem;
         v->v = nv;
         if (addr_parse(&v->v[v->n], value, aerr, sizeof(aerr)) != 0) {
-            conf_error(c, line, err, "%s%s%s", where ? where : "",
-                         where ? ": " : "", aerr);
+            conf_error(c, line, err, "%s%s%s", where ? where : "", where ? ": " : "", aerr);
             return -1;
         }
         v->n++;
@@ -219,51 +215,48 @@ static int set_value(struct config *c, const struct opt_row *r, void *field,
         goto bad;
     }
 bad:
-    conf_error(c, line, err, "%s%sbad value '%s' for %s (expected %s)",
-                 where ? where : "", where ? ": " : "", value, r->name,
-                 r->arg);
+    conf_error(c, line, err, "%s%sbad value '%s' for %s (expected %s)", where ? where : "",
+               where ? ": " : "", value, r->name, r->arg);
     return -1;
 nomem:
     conf_error(c, line, err, "out of memory");
     return -1;
 }
 
-int conf_set(struct config *c, struct svc_cfg *svc, const char *name,
-               const char *value, unsigned line, const char *where,
-               struct cfg_err *err)
+int conf_set(struct config *c, struct svc_cfg *svc, const char *name, const char *value,
+             unsigned line, const char *where, struct cfg_err *err)
 {
-    const struct opt_row *r = opt_find(name);
+    const struct opt_row *r = options_find(name);
     unsigned *lines;
     void *base;
 
     if (r == NULL) {
-        conf_error(c, line, err, "%s%sunknown option '%s'",
-                     where ? where : "", where ? ": " : "", name);
+        conf_error(c, line, err, "%s%sunknown option '%s'", where ? where : "", where ? ": " : "",
+                   name);
         return -1;
     }
     if (r->scope == OPT_SERVICE && svc == NULL) {
-        conf_error(c, line, err,
-                     "%s%s'%s' is a service option: put it in a [section]",
-                     where ? where : "", where ? ": " : "", r->name);
+        conf_error(c, line, err, "%s%s'%s' is a service option: put it in a [section]",
+                   where ? where : "", where ? ": " : "", r->name);
         return -1;
     }
     if (r->scope == OPT_GLOBAL && svc != NULL && c->file != NULL) {
         conf_error(c, line, err,
-                     "'%s' is a global option: put it before the first "
-                     "[section]", r->name);
+                   "'%s' is a global option: put it before the first "
+                   "[section]",
+                   r->name);
         return -1;
     }
     base = r->scope == OPT_GLOBAL ? (void *)&c->g : (void *)svc;
     lines = r->scope == OPT_GLOBAL ? c->g.lines : svc->lines;
-    if (lines[opt_index(r)] != 0 && !is_repeatable(r) && c->file != NULL) {
-        conf_error(c, line, err, "'%s' already set on line %u", r->name,
-                     lines[opt_index(r)]);
+    if (lines[options_index(r)] != 0 && !is_repeatable(r) && c->file != NULL) {
+        conf_error(c, line, err, "'%s' already set on line %u", r->name, lines[options_index(r)]);
         return -1;
     }
     if (set_value(c, r, (char *)base + r->offset, value, line, where, err) != 0)
         return -1;
     /* The command line has no lines: remember that the option was given. */
-    lines[opt_index(r)] = line > 0 ? line : 1;
+    lines[options_index(r)] = line > 0 ? line : 1;
     return 0;
 }
 
@@ -278,8 +271,7 @@ static int set_defaults(struct config *c, enum opt_scope scope, void *base)
 
         if (r->scope != scope || r->def == NULL)
             continue;
-        if (set_value(c, r, (char *)base + r->offset, r->def, 0, NULL,
-                      &err) != 0)
+        if (set_value(c, r, (char *)base + r->offset, r->def, 0, NULL, &err) != 0)
             return -1;
     }
     return 0;
@@ -295,8 +287,7 @@ int conf_init(struct config *c, const char *file)
     return set_defaults(c, OPT_GLOBAL, &c->g);
 }
 
-struct svc_cfg *conf_add_service(struct config *c, const char *name,
-                                   unsigned line)
+struct svc_cfg *conf_add_service(struct config *c, const char *name, unsigned line)
 {
     struct svc_cfg *nv = realloc(c->svc, (c->nsvc + 1) * sizeof(*nv));
     struct svc_cfg *s;
@@ -311,8 +302,7 @@ struct svc_cfg *conf_add_service(struct config *c, const char *name,
     s->name = strdup(name);
     s->lines = calloc(opt_count, sizeof(unsigned));
     c->nsvc++;
-    if (s->name == NULL || s->lines == NULL ||
-        set_defaults(c, OPT_SERVICE, s) != 0)
+    if (s->name == NULL || s->lines == NULL || set_defaults(c, OPT_SERVICE, s) != 0)
         return NULL;
     return s;
 }
@@ -368,10 +358,10 @@ void conf_free(struct config *c)
     memset(c, 0, sizeof(*c));
 }
 
-unsigned svc_line(const struct svc_cfg *s, const char *name)
+unsigned conf_svc_line(const struct svc_cfg *s, const char *name)
 {
-    const struct opt_row *r = opt_find(name);
-    unsigned l = r != NULL ? s->lines[opt_index(r)] : 0;
+    const struct opt_row *r = options_find(name);
+    unsigned l = r != NULL ? s->lines[options_index(r)] : 0;
 
     return l != 0 ? l : s->line;
 }
@@ -399,8 +389,8 @@ static int valid_section_name(const char *s)
 }
 
 /* One line of the file: blank, comment, [section] or key = value. */
-static int parse_line(struct config *c, struct svc_cfg **cur, char *raw,
-                      unsigned lineno, struct cfg_err *err)
+static int parse_line(struct config *c, struct svc_cfg **cur, char *raw, unsigned lineno,
+                      struct cfg_err *err)
 {
     char *s = trim(raw), *eq, *key, *val, *end;
     size_t i;
@@ -421,9 +411,8 @@ static int parse_line(struct config *c, struct svc_cfg **cur, char *raw,
         }
         for (i = 0; i < c->nsvc; i++) {
             if (strcmp(c->svc[i].name, key) == 0) {
-                conf_error(c, lineno, err,
-                             "service '%s' already defined on line %u", key,
-                             c->svc[i].line);
+                conf_error(c, lineno, err, "service '%s' already defined on line %u", key,
+                           c->svc[i].line);
                 return -1;
             }
         }
@@ -450,8 +439,7 @@ static int parse_line(struct config *c, struct svc_cfg **cur, char *raw,
     }
     if (strchr(key, '-') != NULL) {
         /* The file spells options with underscores only. */
-        conf_error(c, lineno, err, "unknown option '%s' (use underscores)",
-                     key);
+        conf_error(c, lineno, err, "unknown option '%s' (use underscores)", key);
         return -1;
     }
     return conf_set(c, *cur, key, val, lineno, NULL, err);
@@ -505,81 +493,75 @@ int conf_load_file(struct config *c, const char *path, struct cfg_err *err)
 
 const char *conf_file_path(const char *source)
 {
-    if (source == NULL || (strchr(source, ':') != NULL && source[0] != '/' &&
-                           strncmp(source, "file:", 5) != 0))
+    if (source == NULL
+        || (strchr(source, ':') != NULL && source[0] != '/' && strncmp(source, "file:", 5) != 0))
         return NULL;
     return strncmp(source, "file:", 5) == 0 ? source + 5 : source;
 }
 
 /* Files must exist and be readable (a store URI such as "pkcs11:" is left
  * to the loader). */
-static int check_file(struct config *c, const struct svc_cfg *s,
-                      const char *opt, const char *source, struct cfg_err *err)
+static int check_file(struct config *c, const struct svc_cfg *s, const char *opt,
+                      const char *source, struct cfg_err *err)
 {
     const char *path = conf_file_path(source);
 
     if (path == NULL)
         return 0;
     if (access(path, R_OK) != 0) {
-        conf_error(c, svc_line(s, opt), err, "[%s] %s: %s: %s", s->name, opt,
-                     path, strerror(errno));
+        conf_error(c, conf_svc_line(s, opt), err, "[%s] %s: %s: %s", s->name, opt, path,
+                   strerror(errno));
         return -1;
     }
     return 0;
 }
 
-static int validate_service(struct config *c, struct svc_cfg *s,
-                            struct cfg_err *err)
+static int validate_service(struct config *c, struct svc_cfg *s, struct cfg_err *err)
 {
     static const char *const required[] = { "mode", "connect", "ca", NULL };
     const struct addr *plain;
     size_t i, nplain;
 
     for (i = 0; required[i] != NULL; i++) {
-        if (s->lines[opt_index(opt_find(required[i]))] == 0) {
-            conf_error(c, s->line, err, "[%s] missing '%s'", s->name,
-                         required[i]);
+        if (s->lines[options_index(options_find(required[i]))] == 0) {
+            conf_error(c, s->line, err, "[%s] missing '%s'", s->name, required[i]);
             return -1;
         }
     }
     /* A client may go without a certificate (to a server whose verify is
      * optional or none); a server always proves its identity. */
     if (s->mode == MODE_SERVER && (s->cert == NULL || s->key == NULL)) {
-        conf_error(c, s->line, err, "[%s] missing '%s'", s->name,
-                   s->cert == NULL ? "cert" : "key");
+        conf_error(c, s->line, err, "[%s] missing '%s'", s->name, s->cert == NULL ? "cert" : "key");
         return -1;
     }
     if ((s->cert == NULL) != (s->key == NULL)) {
-        conf_error(c, s->line, err, "[%s] 'cert' and 'key' go together",
-                   s->name);
+        conf_error(c, s->line, err, "[%s] 'cert' and 'key' go together", s->name);
         return -1;
     }
-    if (s->accept.text == NULL && !(s->mode == MODE_CLIENT &&
-                                    c->file == NULL)) {
+    if (s->accept.text == NULL && !(s->mode == MODE_CLIENT && c->file == NULL)) {
         conf_error(c, s->line, err, "[%s] missing 'accept'", s->name);
         return -1;
     }
     if (s->mode == MODE_CLIENT && s->server_name == NULL) {
         conf_error(c, s->line, err,
-                     "[%s] a client needs 'server_name': the name the "
-                     "server certificate must carry", s->name);
+                   "[%s] a client needs 'server_name': the name the "
+                   "server certificate must carry",
+                   s->name);
         return -1;
     }
-    if (s->mode == MODE_CLIENT &&
-        (s->lines[opt_index(opt_find("verify"))] != 0 || s->allow.n > 0)) {
-        conf_error(c, svc_line(s, s->allow.n > 0 ? "allow" : "verify"), err,
-                     "[%s] 'verify' and 'allow' apply to servers only",
-                     s->name);
+    if (s->mode == MODE_CLIENT
+        && (s->lines[options_index(options_find("verify"))] != 0 || s->allow.n > 0)) {
+        conf_error(c, conf_svc_line(s, s->allow.n > 0 ? "allow" : "verify"), err,
+                   "[%s] 'verify' and 'allow' apply to servers only", s->name);
         return -1;
     }
     for (i = 0; i < s->allow.n; i++) {
         const char *p = s->allow.v[i];
 
-        if (strncmp(p, "CN:", 3) != 0 && strncmp(p, "DNS:", 4) != 0 &&
-            strncmp(p, "URI:", 4) != 0 && strncmp(p, "IP:", 3) != 0) {
-            conf_error(c, svc_line(s, "allow"), err,
-                         "[%s] allow '%s': expected CN:, DNS:, URI: or IP:",
-                         s->name, p);
+        if (strncmp(p, "CN:", 3) != 0 && strncmp(p, "DNS:", 4) != 0 && strncmp(p, "URI:", 4) != 0
+            && strncmp(p, "IP:", 3) != 0) {
+            conf_error(c, conf_svc_line(s, "allow"), err,
+                       "[%s] allow '%s': expected CN:, DNS:, URI: or IP:", s->name, p);
             return -1;
         }
     }
@@ -593,19 +575,15 @@ static int validate_service(struct config *c, struct svc_cfg *s,
     }
     for (i = 0; i < nplain && !s->allow_public_plaintext; i++) {
         if (!addr_is_local(&plain[i])) {
-            conf_error(c, svc_line(s, s->mode == MODE_SERVER ? "connect"
-                                                               : "accept"),
-                         err,
-                         "[%s] plaintext address %s is not loopback or a "
-                         "Unix socket (set allow_public_plaintext = yes)",
-                         s->name, plain[i].text);
+            conf_error(c, conf_svc_line(s, s->mode == MODE_SERVER ? "connect" : "accept"), err,
+                       "[%s] plaintext address %s is not loopback or a "
+                       "Unix socket (set allow_public_plaintext = yes)",
+                       s->name, plain[i].text);
             return -1;
         }
     }
-    if (check_file(c, s, "cert", s->cert, err) != 0 ||
-        check_file(c, s, "key", s->key, err) != 0 ||
-        check_file(c, s, "ca", s->ca, err) != 0 ||
-        check_file(c, s, "crl", s->crl, err) != 0)
+    if (check_file(c, s, "cert", s->cert, err) != 0 || check_file(c, s, "key", s->key, err) != 0
+        || check_file(c, s, "ca", s->ca, err) != 0 || check_file(c, s, "crl", s->crl, err) != 0)
         return -1;
     return 0;
 }

@@ -25,11 +25,11 @@ enum log_level { LVL_ERROR = 0, LVL_WARNING, LVL_NOTICE, LVL_INFO, LVL_DEBUG };
 struct global_cfg {
     int foreground;
     char *pid;
-    char *log;                 /* "stderr", "syslog" or a file path */
+    char *log; /* "stderr", "syslog" or a file path */
     int log_level;
-    unsigned workers;          /* 0: one per core */
+    unsigned workers; /* 0: one per core */
     char *user, *group, *chroot;
-    char *providers;           /* comma-separated OpenSSL provider names */
+    char *providers; /* comma-separated OpenSSL provider names */
     char *propquery;
     unsigned shutdown_timeout; /* ms */
     unsigned *lines;           /* per option: line it was set on, 0 = default */
@@ -37,7 +37,7 @@ struct global_cfg {
 
 struct svc_cfg {
     char *name;
-    unsigned line;             /* of the [name] header */
+    unsigned line; /* of the [name] header */
     int mode;
     struct addr accept;
     struct addrv connect;
@@ -47,22 +47,22 @@ struct svc_cfg {
     char *server_name;
     char *ciphers, *groups;
     unsigned connect_timeout, handshake_timeout, idle_timeout; /* ms, 0 = none */
-    unsigned max_connections;  /* 0: no limit */
+    unsigned max_connections;                                  /* 0: no limit */
     uint64_t rekey_bytes;
-    unsigned rekey_seconds;    /* ms, 0 = none */
+    unsigned rekey_seconds; /* ms, 0 = none */
     int allow_public_plaintext;
     unsigned *lines;
 };
 
 struct config {
-    char *file;                /* NULL when built from the command line */
+    char *file; /* NULL when built from the command line */
     struct global_cfg g;
     struct svc_cfg *svc;
     size_t nsvc;
 };
 
 struct cfg_err {
-    char msg[512];             /* "file:line: message", ready to print */
+    char msg[512]; /* "file:line: message", ready to print */
 };
 
 /* An empty configuration holding the defaults of the global options. */
@@ -70,16 +70,14 @@ int conf_init(struct config *c, const char *file);
 void conf_free(struct config *c);
 
 /* Add a service with its defaults; returns it or NULL. */
-struct svc_cfg *conf_add_service(struct config *c, const char *name,
-                                   unsigned line);
+struct svc_cfg *conf_add_service(struct config *c, const char *name, unsigned line);
 
 /*
  * Set one option. `svc` NULL means the global part. `where` prefixes error
  * messages ("file:12" or "--accept"). 0, or -1 with err filled.
  */
-int conf_set(struct config *c, struct svc_cfg *svc, const char *name,
-               const char *value, unsigned line, const char *where,
-               struct cfg_err *err);
+int conf_set(struct config *c, struct svc_cfg *svc, const char *name, const char *value,
+             unsigned line, const char *where, struct cfg_err *err);
 
 /* Read an INI file: global keys, then [name] sections. 0 or -1. */
 int conf_load_file(struct config *c, const char *path, struct cfg_err *err);
@@ -91,8 +89,7 @@ int conf_load_stream(struct config *c, FILE *f, struct cfg_err *err);
 int conf_validate(struct config *c, struct cfg_err *err);
 
 /* Format "file:line: " (or "sctunnel: " for the command line) + message. */
-void conf_error(const struct config *c, unsigned line, struct cfg_err *err,
-                  const char *fmt, ...)
+void conf_error(const struct config *c, unsigned line, struct cfg_err *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* The file a credential option names: the path itself, or the path of a
@@ -100,11 +97,11 @@ void conf_error(const struct config *c, unsigned line, struct cfg_err *err,
 const char *conf_file_path(const char *source);
 
 /* Line on which a service option was set (section line when unset). */
-unsigned svc_line(const struct svc_cfg *s, const char *name);
+unsigned conf_svc_line(const struct svc_cfg *s, const char *name);
 
 /* Value parsers, exposed for unit tests. */
-int cfg_parse_msec(const char *s, unsigned *out);
-int cfg_parse_size(const char *s, uint64_t *out);
-int cfg_parse_bool(const char *s, int *out);
+int conf_parse_msec(const char *s, unsigned *out);
+int conf_parse_size(const char *s, uint64_t *out);
+int conf_parse_bool(const char *s, int *out);
 
 #endif

@@ -13,14 +13,14 @@
 struct cursor {
     const uint8_t *p;
     size_t left;
-    int bad;            /* a get ran past the end */
+    int bad; /* a get ran past the end */
 };
 
 void cursor_init(struct cursor *c, const uint8_t *p, size_t len);
 /* 0 on success, -1 (and the cursor spent) if fewer bytes are left. */
 int cursor_u8(struct cursor *c, uint8_t *v);
-int cursor_u16(struct cursor *c, uint16_t *v);      /* big-endian */
-int cursor_u32(struct cursor *c, uint32_t *v);      /* big-endian */
+int cursor_u16(struct cursor *c, uint16_t *v); /* big-endian */
+int cursor_u32(struct cursor *c, uint32_t *v); /* big-endian */
 int cursor_bytes(struct cursor *c, void *out, size_t n);
 /* A view of the next n bytes (consumed), NULL if fewer are left. */
 const uint8_t *cursor_take(struct cursor *c, size_t n);

@@ -44,40 +44,40 @@ int daemon_detach(void)
 }
 
 struct pidfile {
-    char *base;        /* last component, opened in dirfd */
-    int dirfd;         /* the directory, opened before any chroot */
-    int fd;            /* the file, until written */
-    dev_t dev;         /* what we created or checked, so that we remove */
-    ino_t ino;         /* only that and never a replacement */
-    int ours;          /* created or written by us: remove at exit */
-    pid_t keeper;      /* process that removes it for us, or 0 */
-    int keeper_fd;     /* its pipe: our end closing tells it we are gone */
+    char *base;    /* last component, opened in dirfd */
+    int dirfd;     /* the directory, opened before any chroot */
+    int fd;        /* the file, until written */
+    dev_t dev;     /* what we created or checked, so that we remove */
+    ino_t ino;     /* only that and never a replacement */
+    int ours;      /* created or written by us: remove at exit */
+    pid_t keeper;  /* process that removes it for us, or 0 */
+    int keeper_fd; /* its pipe: our end closing tells it we are gone */
 };
 
 /* Refuse anything but a regular file of ours with one link: the file is
  * truncated by root, so a link placed by someone else must not lead to a
  * file of theirs or of the system. */
-static int pidfile_check(const struct stat *st, const char *path, char *err,
-                         size_t errlen)
+static int pidfile_check(const struct stat *st, const char *path, char *err, size_t errlen)
 {
     if (!S_ISREG(st->st_mode)) {
         snprintf(err, errlen, "pid %s: not a regular file; refused", path);
         return -1;
     }
     if (st->st_uid != geteuid()) {
-        snprintf(err, errlen, "pid %s: owned by uid %ld, not by us (uid %ld); "
-                 "refused", path, (long)st->st_uid, (long)geteuid());
+        snprintf(err, errlen,
+                 "pid %s: owned by uid %ld, not by us (uid %ld); "
+                 "refused",
+                 path, (long)st->st_uid, (long)geteuid());
         return -1;
     }
     if (st->st_nlink > 1) {
-        snprintf(err, errlen, "pid %s: has %ld hard links; refused", path,
-                 (long)st->st_nlink);
+        snprintf(err, errlen, "pid %s: has %ld hard links; refused", path, (long)st->st_nlink);
         return -1;
     }
     return 0;
 }
 
-struct pidfile *pidfile_open(const char *path, char *err, size_t errlen)
+struct pidfile *daemon_pidfile_open(const char *path, char *err, size_t errlen)
 {
     struct pidfile *pf = calloc(1, sizeof(*pf));
     const char *slash = strrchr(path, '/');
@@ -118,11 +118,11 @@ struct pidfile *pidfile_open(const char *path, char *err, size_t errlen)
     if (existed && pidfile_check(&st, path, err, errlen) != 0)
         goto fail;
     /* No O_TRUNC: nothing is truncated before fstat says what was opened. */
-    pf->fd = openat(pf->dirfd, pf->base, O_WRONLY | O_CREAT | O_NOFOLLOW |
-                    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
+    pf->fd = openat(pf->dirfd, pf->base,
+                    O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
     if (pf->fd < 0) {
-        snprintf(err, errlen, "pid %s: %s", path, errno == ELOOP
-                 ? "a symbolic link; refused" : strerror(errno));
+        snprintf(err, errlen, "pid %s: %s", path,
+                 errno == ELOOP ? "a symbolic link; refused" : strerror(errno));
         goto fail;
     }
     if (fstat(pf->fd, &st) != 0) {
@@ -138,19 +138,18 @@ struct pidfile *pidfile_open(const char *path, char *err, size_t errlen)
     return pf;
 fail:
     free(dir);
-    pidfile_close(pf);
+    daemon_pidfile_close(pf);
     return NULL;
 }
 
-int pidfile_write(struct pidfile *pf)
+int daemon_pidfile_write(struct pidfile *pf)
 {
     char buf[32];
     int n, rc, saved;
 
     n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
     pf->ours = 1;
-    rc = ftruncate(pf->fd, 0) == 0 && pwrite(pf->fd, buf, (size_t)n, 0) == n
-             ? 0 : -1;
+    rc = ftruncate(pf->fd, 0) == 0 && pwrite(pf->fd, buf, (size_t)n, 0) == n ? 0 : -1;
     saved = errno;
     if (close(pf->fd) != 0 && rc == 0) {
         saved = errno;
@@ -166,8 +165,8 @@ static void pidfile_remove(const struct pidfile *pf)
 {
     struct stat st;
 
-    if (fstatat(pf->dirfd, pf->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-        st.st_dev == pf->dev && st.st_ino == pf->ino)
+    if (fstatat(pf->dirfd, pf->base, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == pf->dev
+        && st.st_ino == pf->ino)
         unlinkat(pf->dirfd, pf->base, 0);
 }
 
@@ -176,8 +175,7 @@ static void pidfile_remove(const struct pidfile *pf)
  * remove the file. It holds nothing else and reads nothing but the pipe. */
 static void keeper_run(const struct pidfile *pf, int rfd)
 {
-    static const int ignore[] = { SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2,
-                                  SIGPIPE };
+    static const int ignore[] = { SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE };
     unsigned lo = (unsigned)(rfd < pf->dirfd ? rfd : pf->dirfd);
     unsigned hi = (unsigned)(rfd < pf->dirfd ? pf->dirfd : rfd);
     size_t i;
@@ -200,7 +198,7 @@ static void keeper_run(const struct pidfile *pf, int rfd)
     _exit(0);
 }
 
-int pidfile_keep(struct pidfile *pf)
+int daemon_pidfile_keep(struct pidfile *pf)
 {
     int p[2], saved;
     pid_t pid;
@@ -224,7 +222,7 @@ int pidfile_keep(struct pidfile *pf)
     return 0;
 }
 
-void pidfile_close(struct pidfile *pf)
+void daemon_pidfile_close(struct pidfile *pf)
 {
     if (pf == NULL)
         return;
@@ -245,8 +243,8 @@ void pidfile_close(struct pidfile *pf)
     free(pf);
 }
 
-int drop_privileges(const char *user, const char *group, const char *dir,
-                    char *err, size_t errlen)
+int daemon_drop_privileges(const char *user, const char *group, const char *dir, char *err,
+                           size_t errlen)
 {
     struct passwd *pw = NULL;
     struct group *gr = NULL;
@@ -268,14 +266,12 @@ int drop_privileges(const char *user, const char *group, const char *dir,
     if (gr != NULL || pw != NULL) {
         gid = gr != NULL ? gr->gr_gid : pw->pw_gid;
         if (setgroups(1, &gid) != 0 || setgid(gid) != 0) {
-            snprintf(err, errlen, "group: cannot switch to %ld: %s",
-                     (long)gid, strerror(errno));
+            snprintf(err, errlen, "group: cannot switch to %ld: %s", (long)gid, strerror(errno));
             return -1;
         }
     }
     if (pw != NULL && setuid(pw->pw_uid) != 0) {
-        snprintf(err, errlen, "user: cannot switch to '%s': %s", user,
-                 strerror(errno));
+        snprintf(err, errlen, "user: cannot switch to '%s': %s", user, strerror(errno));
         return -1;
     }
     /* Make sure the switch cannot be undone. */

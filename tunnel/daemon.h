@@ -14,20 +14,20 @@ int daemon_detach(void);
  * a regular file of ours with a single link is refused, and nothing is
  * truncated before that check. NULL, with a message naming the path in err.
  */
-struct pidfile *pidfile_open(const char *path, char *err, size_t errlen);
+struct pidfile *daemon_pidfile_open(const char *path, char *err, size_t errlen);
 /* Write our pid (once detached). 0, or -1 with errno set. */
-int pidfile_write(struct pidfile *pf);
+int daemon_pidfile_write(struct pidfile *pf);
 /* Before dropping privileges: fork a process that keeps them for one job,
  * removing the file once we have ended, since we may no longer be allowed
  * to. 0, or -1 with errno set. */
-int pidfile_keep(struct pidfile *pf);
+int daemon_pidfile_keep(struct pidfile *pf);
 /* At exit: remove the file we wrote (if it is still that file), directly
  * or through the keeper, and free. NULL is a no-op. */
-void pidfile_close(struct pidfile *pf);
+void daemon_pidfile_close(struct pidfile *pf);
 
 /* Switch to user/group and chroot into dir (each may be NULL), after the
  * sockets are bound. 0, or -1 with a message in err. */
-int drop_privileges(const char *user, const char *group, const char *dir,
-                    char *err, size_t errlen);
+int daemon_drop_privileges(const char *user, const char *group, const char *dir, char *err,
+                           size_t errlen);
 
 #endif

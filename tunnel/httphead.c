@@ -10,8 +10,8 @@
 /* RFC 9110 token characters (field names, methods). */
 static int is_tchar(int c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 /* Where the head ends (after CRLF CRLF), 0 if not within len. */
@@ -31,8 +31,7 @@ static int parse_version(const char *v, int *minor)
     return 0;
 }
 
-static int start_line(struct httphead *h, char *line, int want_request,
-                      char *err, size_t errlen)
+static int start_line(struct httphead *h, char *line, int want_request, char *err, size_t errlen)
 {
     char *sp1 = strchr(line, ' '), *sp2;
 
@@ -59,8 +58,8 @@ static int start_line(struct httphead *h, char *line, int want_request,
         return FAIL("not an HTTP/1.x answer");
     if (sp2 != NULL)
         *sp2 = '\0';
-    if (strlen(sp1 + 1) != 3 || sp1[1] < '1' || sp1[1] > '5' ||
-        sp1[2] < '0' || sp1[2] > '9' || sp1[3] < '0' || sp1[3] > '9')
+    if (strlen(sp1 + 1) != 3 || sp1[1] < '1' || sp1[1] > '5' || sp1[2] < '0' || sp1[2] > '9'
+        || sp1[3] < '0' || sp1[3] > '9')
         return FAIL("HTTP status is not three digits");
     h->status = (sp1[1] - '0') * 100 + (sp1[2] - '0') * 10 + (sp1[3] - '0');
     h->reason = sp2 != NULL ? sp2 + 1 : "";
@@ -99,8 +98,8 @@ static int field_line(struct httphead *h, char *line, char *err, size_t errlen)
     return 0;
 }
 
-int httphead_parse(struct httphead *h, const uint8_t *p, size_t len,
-                   int want_request, size_t *used, char *err, size_t errlen)
+int httphead_parse(struct httphead *h, const uint8_t *p, size_t len, int want_request, size_t *used,
+                   char *err, size_t errlen)
 {
     size_t end = head_end(p, len < HTTPHEAD_MAX ? len : HTTPHEAD_MAX);
     char *line, *next;
@@ -115,9 +114,9 @@ int httphead_parse(struct httphead *h, const uint8_t *p, size_t len,
     for (size_t i = 0; i < end; i++) {
         unsigned char c = (unsigned char)h->buf[i];
 
-        if (c == '\r' ? h->buf[i + 1] != '\n' :
-            c == '\n' ? i == 0 || h->buf[i - 1] != '\r' :
-            (c < 0x20 && c != '\t') || c == 0x7f)
+        if (c == '\r'       ? h->buf[i + 1] != '\n'
+                : c == '\n' ? i == 0 || h->buf[i - 1] != '\r'
+                            : (c < 0x20 && c != '\t') || c == 0x7f)
             return FAIL("HTTP head holds byte 0x%02x out of place", c);
     }
     line = h->buf;
@@ -143,8 +142,7 @@ const char *httphead_get(const struct httphead *h, const char *name)
     return NULL;
 }
 
-int httphead_has_token(const struct httphead *h, const char *name,
-                       const char *token)
+int httphead_has_token(const struct httphead *h, const char *name, const char *token)
 {
     size_t tl = strlen(token);
 

@@ -14,15 +14,15 @@
 #define HTTPHEAD_FIELDS 64
 
 struct httphead_field {
-    const char *name, *value;   /* NUL-terminated, inside the head's copy */
+    const char *name, *value; /* NUL-terminated, inside the head's copy */
 };
 
 struct httphead {
     char buf[HTTPHEAD_MAX + 1];
     /* A request: method and target; an answer: status and reason. */
     const char *method, *target, *reason;
-    int status;                 /* 0 for a request */
-    int minor;                  /* HTTP/1.x */
+    int status; /* 0 for a request */
+    int minor;  /* HTTP/1.x */
     struct httphead_field field[HTTPHEAD_FIELDS];
     size_t nfields;
 };
@@ -33,15 +33,14 @@ struct httphead {
  * *used set when the whole head is there, 0 when more bytes are needed,
  * -1 with a reason in err otherwise (too long, too many fields, a bad line).
  */
-int httphead_parse(struct httphead *h, const uint8_t *p, size_t len,
-                   int want_request, size_t *used, char *err, size_t errlen);
+int httphead_parse(struct httphead *h, const uint8_t *p, size_t len, int want_request, size_t *used,
+                   char *err, size_t errlen);
 
 /* A field's value by name (case-insensitive), NULL if absent. With more
  * than one, the first. */
 const char *httphead_get(const struct httphead *h, const char *name);
 /* Whether a comma-separated field holds `token` (case-insensitive), as
  * "Connection: keep-alive, Upgrade" holds "upgrade". */
-int httphead_has_token(const struct httphead *h, const char *name,
-                       const char *token);
+int httphead_has_token(const struct httphead *h, const char *name, const char *token);
 
 #endif

@@ -80,9 +80,8 @@ static void link_finish(struct link *c)
             c->cfg->name, c->peer, c->plain,
             or_dash(c->sc != NULL ? sc_conn_peer_identity(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_suite(c->sc) : NULL),
-            or_dash(c->sc != NULL ? sc_conn_group(c->sc) : NULL),
-            (unsigned long long)c->sent, (unsigned long long)c->received,
-            elapsed(c), c->why != NULL ? c->why : "");
+            or_dash(c->sc != NULL ? sc_conn_group(c->sc) : NULL), (unsigned long long)c->sent,
+            (unsigned long long)c->received, elapsed(c), c->why != NULL ? c->why : "");
     if (c->timer != NULL)
         event_free(c->timer);
     if (c->rekey != NULL)
@@ -100,7 +99,7 @@ static void link_finish(struct link *c)
     if (c->stdio)
         w->last_failed = c->failed;
     atomic_fetch_sub(&c->svc->live, 1);
-    svc_gen_put(c->gen);
+    service_gen_put(c->gen);
     if (c->why != why_oom)
         free(c->why);
     free(c);
@@ -165,15 +164,15 @@ void link_drop_reset(struct link *c, int net_side, const char *err)
  */
 static const char *not_sc1(const struct link *c, char *out, size_t outlen)
 {
-    static const char *const methods[] = { "GET ", "HEAD ", "POST ", "PUT ",
-        "DELETE ", "OPTIONS ", "CONNECT ", "PATCH ", "TRACE ", "HTTP/" };
+    static const char *const methods[] = { "GET ",     "HEAD ",    "POST ",  "PUT ",   "DELETE ",
+                                           "OPTIONS ", "CONNECT ", "PATCH ", "TRACE ", "HTTP/" };
     const uint8_t *b = c->first;
     size_t n = c->first_len, i, len;
     const char *what = "unknown bytes";
     char hex[3 * sizeof(c->first) + 1];
 
-    if (n == 0 || sc_conn_last_step(c->sc) > (c->client ? 1 : 0) ||
-        sc_record_looks_sc1(b, n, c->client ? SC_ROLE_CLIENT : SC_ROLE_SERVER))
+    if (n == 0 || sc_conn_last_step(c->sc) > (c->client ? 1 : 0)
+        || sc_record_looks_sc1(b, n, c->client ? SC_ROLE_CLIENT : SC_ROLE_SERVER))
         return NULL;
     if (n >= 2 && b[0] == 0x16 && b[1] == 0x03)
         what = "TLS";
@@ -189,8 +188,7 @@ static const char *not_sc1(const struct link *c, char *out, size_t outlen)
         snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", b[i]);
     hex[3 * n - 1] = '\0';
     snprintf(out, outlen, "not SC1: %s%s (first bytes %s); ",
-             strcmp(what, "unknown bytes") == 0 ? "" : "looks like ", what,
-             hex);
+             strcmp(what, "unknown bytes") == 0 ? "" : "looks like ", what, hex);
     return out;
 }
 
@@ -225,7 +223,8 @@ void link_engine_failed(struct link *c, int rc)
     else if (sent > 0)
         snprintf(what, sizeof(what), "alert sent %s", sc_alert_name(sent));
     else if (err == SC_ERR_TRUNCATED)
-        snprintf(what, sizeof(what), "truncated (end of stream without "
+        snprintf(what, sizeof(what),
+                 "truncated (end of stream without "
                  "close_notify)");
     else if (err == SC_ERR_PROTOCOL)
         /* Section 2: e.g. an alert record that cannot be opened closes the
@@ -237,8 +236,7 @@ void link_engine_failed(struct link *c, int rc)
     if (odd == NULL)
         odd = "";
     if (detail != NULL && *detail != '\0')
-        link_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s%s: %s\"", stage, odd,
-                  what, detail);
+        link_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s%s: %s\"", stage, odd, what, detail);
     else
         link_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s%s\"", stage, odd, what);
 }
@@ -286,9 +284,10 @@ int link_connect_next(struct link *c, const char *lasterr)
     while (c->next_addr < to->n) {
         const struct addr *a = &to->v[c->next_addr++];
 
-        if ((fd = addr_socket(a)) < 0 ||
-            (s = stream_connect(c->w->base, fd, (struct sockaddr *)&a->sa,
-                                a->salen, stream_ready, c)) == NULL) {
+        if ((fd = addr_socket(a)) < 0
+            || (s = stream_connect(c->w->base, fd, (struct sockaddr *)&a->sa, a->salen,
+                                   stream_ready, c))
+                == NULL) {
             lasterr = strerror(errno);
             log_info("[%s] connect %s: %s", c->cfg->name, a->text, lasterr);
             continue;
@@ -369,11 +368,10 @@ void link_handshake_done(struct link *c)
     unsigned ms = c->cfg->rekey_seconds;
 
     c->hs_done = 1;
-    log_info("[%s] %s handshake done identity=%s suite=%s group=%s",
-             c->cfg->name, c->peer, or_dash(sc_conn_peer_identity(c->sc)),
-             or_dash(sc_conn_suite(c->sc)), or_dash(sc_conn_group(c->sc)));
-    if (ms > 0 && (c->rekey = event_new(c->w->base, -1, EV_PERSIST, rekey_cb,
-                                        c)) != NULL) {
+    log_info("[%s] %s handshake done identity=%s suite=%s group=%s", c->cfg->name, c->peer,
+             or_dash(sc_conn_peer_identity(c->sc)), or_dash(sc_conn_suite(c->sc)),
+             or_dash(sc_conn_group(c->sc)));
+    if (ms > 0 && (c->rekey = event_new(c->w->base, -1, EV_PERSIST, rekey_cb, c)) != NULL) {
         tv.tv_sec = ms / 1000;
         tv.tv_usec = (ms % 1000) * 1000;
         evtimer_add(c->rekey, &tv);
@@ -421,8 +419,8 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
         char alien[96];
         const char *odd = not_sc1(c, alien, sizeof(alien));
 
-        link_drop(c, RST_PLAIN, "\"%shandshake timeout after step %d\"",
-                  odd != NULL ? odd : "", sc_conn_last_step(c->sc));
+        link_drop(c, RST_PLAIN, "\"%shandshake timeout after step %d\"", odd != NULL ? odd : "",
+                  sc_conn_last_step(c->sc));
         break;
     }
     case PH_OPEN:
@@ -454,9 +452,8 @@ static struct link *link_new(struct worker *w, struct service *svc)
 
     if (max > 0 && live >= max) {
         atomic_fetch_sub(&svc->live, 1);
-        log_warning("[%s] refused a connection: max_connections (%u) reached",
-                    svc->name, max);
-        svc_gen_put(gen);
+        log_warning("[%s] refused a connection: max_connections (%u) reached", svc->name, max);
+        service_gen_put(gen);
         return NULL;
     }
     if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -470,8 +467,8 @@ static struct link *link_new(struct worker *w, struct service *svc)
     snprintf(c->plain, sizeof(c->plain), "-");
     event_base_gettimeofday_cached(w->base, &c->start);
     c->last = c->start;
-    if ((c->timer = evtimer_new(w->base, timer_cb, c)) == NULL ||
-        (c->sc = sc_conn_new(gen->ctx)) == NULL) {
+    if ((c->timer = evtimer_new(w->base, timer_cb, c)) == NULL
+        || (c->sc = sc_conn_new(gen->ctx)) == NULL) {
         if (c->timer != NULL)
             event_free(c->timer);
         free(c);
@@ -487,7 +484,7 @@ static struct link *link_new(struct worker *w, struct service *svc)
 fail:
     log_error("[%s] out of memory for a connection", svc->name);
     atomic_fetch_sub(&svc->live, 1);
-    svc_gen_put(gen);
+    service_gen_put(gen);
     return NULL;
 }
 
@@ -513,8 +510,7 @@ void link_accept(struct worker *w, struct service *svc, int fd)
     evutil_make_socket_nonblocking(fd);
     no_delay(fd);
     addr_format_peer(fd, c->client ? c->plain : c->peer, ADDR_TEXT_MAX);
-    if ((s = stream_new(w->base, fd, STREAM_IN | STREAM_OUT, stream_ready,
-                        c)) == NULL) {
+    if ((s = stream_new(w->base, fd, STREAM_IN | STREAM_OUT, stream_ready, c)) == NULL) {
         link_drop(c, 0, "\"out of memory\"");
         return;
     }
@@ -547,8 +543,7 @@ int link_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
     c->pin = stream_new(w->base, in_fd, STREAM_IN, stream_ready, c);
     c->pout = stream_new(w->base, out_fd, STREAM_OUT, stream_ready, c);
     if (c->pin == NULL || c->pout == NULL) {
-        link_drop(c, 0, "\"cannot watch standard input or output: %s\"",
-                  strerror(errno));
+        link_drop(c, 0, "\"cannot watch standard input or output: %s\"", strerror(errno));
         return -1;
     }
     c->plain_up = 1;

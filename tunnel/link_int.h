@@ -22,7 +22,7 @@ enum phase { PH_CONNECT, PH_HANDSHAKE, PH_OPEN, PH_DRAIN };
 /* link_drop flags: which side ends with a reset instead of an end of stream. */
 #define RST_PLAIN 1
 #define RST_NET 2
-#define FLUSH_NET 4   /* deliver the engine's last output (an alert) first */
+#define FLUSH_NET 4 /* deliver the engine's last output (an alert) first */
 
 struct link {
     struct worker *w;
@@ -30,30 +30,30 @@ struct link {
     struct svc_gen *gen;
     const struct svc_cfg *cfg;
     sc_conn *sc;
-    struct stream *net;                 /* SC1 side */
-    struct stream *pin, *pout;          /* plaintext side (same for sockets) */
-    struct stream *connecting;          /* the side being connected, if any */
-    struct event *timer;                /* connect/handshake/idle/drain */
+    struct stream *net;        /* SC1 side */
+    struct stream *pin, *pout; /* plaintext side (same for sockets) */
+    struct stream *connecting; /* the side being connected, if any */
+    struct event *timer;       /* connect/handshake/idle/drain */
     struct event *rekey;
-    struct link *prev, *next;           /* in the worker's list */
+    struct link *prev, *next; /* in the worker's list */
     enum phase phase;
-    size_t next_addr;                   /* failover: next `connect` to try */
-    int client;                         /* mode client: plaintext accepted */
+    size_t next_addr; /* failover: next `connect` to try */
+    int client;       /* mode client: plaintext accepted */
     int stdio;
     int net_up, plain_up, hs_done;
-    int net_eof, fed_eof, plain_eof;    /* ends of stream seen */
-    int peer_closed;                    /* close_notify received and read */
-    int sent_close;                     /* close_notify sent */
-    int net_shut, plain_shut;           /* write sides shut down */
+    int net_eof, fed_eof, plain_eof; /* ends of stream seen */
+    int peer_closed;                 /* close_notify received and read */
+    int sent_close;                  /* close_notify sent */
+    int net_shut, plain_shut;        /* write sides shut down */
     int failed;
-    uint64_t sent, received;            /* plaintext bytes */
-    uint64_t net_in;                    /* SC1 bytes the engine consumed */
-    uint8_t first[8];                   /* the peer's first bytes */
+    uint64_t sent, received; /* plaintext bytes */
+    uint64_t net_in;         /* SC1 bytes the engine consumed */
+    uint8_t first[8];        /* the peer's first bytes */
     size_t first_len;
     struct timeval start, last;
-    char peer[ADDR_TEXT_MAX];           /* the SC1 peer */
-    char plain[ADDR_TEXT_MAX];          /* the plaintext side */
-    char *why;                          /* how it ended: made at the end */
+    char peer[ADDR_TEXT_MAX];  /* the SC1 peer */
+    char plain[ADDR_TEXT_MAX]; /* the plaintext side */
+    char *why;                 /* how it ended: made at the end */
 };
 
 /* End the connection: see link.c. */

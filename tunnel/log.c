@@ -20,16 +20,14 @@ static int log_fd = 2;
 static char *log_path;
 static volatile int level = LVL_NOTICE;
 
-static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO,
-                                   LOG_DEBUG };
+static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 
 /* Opened as root at start: a symbolic link put in place of the file by
  * whoever can write to its directory must not lead our lines into a file
  * of their choosing, so the last component is never followed (ELOOP). */
 static int open_file(const char *path)
 {
-    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY |
-                O_CLOEXEC, 0640);
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0640);
 }
 
 static char *absolute(const char *path)
@@ -120,8 +118,7 @@ int log_enabled(int l)
 
 void log_msg(int l, const char *fmt, ...)
 {
-    static const char *const names[] = { "error", "warning", "notice", "info",
-                                         "debug" };
+    static const char *const names[] = { "error", "warning", "notice", "info", "debug" };
     char line[2048];
     struct timespec ts;
     struct tm tm;
@@ -141,8 +138,8 @@ void log_msg(int l, const char *fmt, ...)
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-    r = snprintf(line + n, sizeof(line) - n, ".%03ldZ sctunnel[%ld]: %s: ",
-                 ts.tv_nsec / 1000000, (long)getpid(), names[l]);
+    r = snprintf(line + n, sizeof(line) - n, ".%03ldZ sctunnel[%ld]: %s: ", ts.tv_nsec / 1000000,
+                 (long)getpid(), names[l]);
     if (r > 0)
         n += (size_t)r;
     va_start(ap, fmt);

@@ -16,8 +16,7 @@ int log_get_level(void);
 int log_enabled(int level);
 void log_close(void);
 
-void log_msg(int level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_msg(LVL_ERROR, __VA_ARGS__)
 #define log_warning(...) log_msg(LVL_WARNING, __VA_ARGS__)

@@ -31,11 +31,11 @@
 
 struct app {
     struct cli cli;
-    char *config_path;        /* absolute, for reloads after chdir */
-    struct conf_ref *cr;      /* the configuration in force */
+    char *config_path;   /* absolute, for reloads after chdir */
+    struct conf_ref *cr; /* the configuration in force */
     struct runtime rt;
-    struct event_base *base;  /* main thread: signals */
-    int level_bonus;          /* from -v */
+    struct event_base *base; /* main thread: signals */
+    int level_bonus;         /* from -v */
 };
 
 /* Files are opened without following a symbolic link in their last
@@ -81,8 +81,7 @@ static int load_config(struct app *a, struct config *c, struct cfg_err *err)
         snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
         return -1;
     }
-    if (conf_load_file(c, a->config_path, err) != 0 ||
-        conf_validate(c, err) != 0) {
+    if (conf_load_file(c, a->config_path, err) != 0 || conf_validate(c, err) != 0) {
         conf_free(c);
         return -1;
     }
@@ -99,7 +98,7 @@ static void reload(struct app *a)
     log_notice("reloading");
     if (a->config_path == NULL) {
         /* One-service form: reload the credentials of the same options. */
-        if (runtime_reload(&a->rt, a->cr, &err) != 0)
+        if (service_runtime_reload(&a->rt, a->cr, &err) != 0)
             log_error("reload failed, keeping the old settings: %s", err.msg);
         else
             log_notice("reloaded");
@@ -109,18 +108,18 @@ static void reload(struct app *a)
         log_error("reload failed, keeping the old settings: %s", err.msg);
         return;
     }
-    if ((cr = conf_ref_new(&c)) == NULL) {
+    if ((cr = service_conf_ref_new(&c)) == NULL) {
         conf_free(&c);
         log_error("reload failed: out of memory");
         return;
     }
-    if (runtime_reload(&a->rt, cr, &err) != 0) {
+    if (service_runtime_reload(&a->rt, cr, &err) != 0) {
         log_error("reload failed, keeping the old settings: %s", err.msg);
-        conf_ref_put(cr);
+        service_conf_ref_put(cr);
         return;
     }
     log_set_level(effective_level(a, cr->conf.g.log_level));
-    conf_ref_put(a->cr);
+    service_conf_ref_put(a->cr);
     a->cr = cr;
     log_notice("reloaded");
 }
@@ -138,9 +137,8 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
             log_error("cannot reopen the log: %s", open_error(errno));
         break;
     default:
-        log_notice("signal %d: no new connections; live ones may finish",
-                   (int)sig);
-        workers_stop();
+        log_notice("signal %d: no new connections; live ones may finish", (int)sig);
+        worker_stop();
         event_base_loopexit(a->base, NULL);
         break;
     }
@@ -183,13 +181,13 @@ static int run_services(struct app *a)
             goto out;
         }
     }
-    if (workers_start(&a->rt, worker_count(g), g->shutdown_timeout) != 0) {
+    if (worker_start(&a->rt, worker_count(g), g->shutdown_timeout) != 0) {
         rc = 1;
         goto out;
     }
     log_notice("started %u worker(s)", worker_count(g));
     event_base_dispatch(a->base);
-    workers_join();
+    worker_join();
     log_notice("stopped");
 out:
     for (i = 0; i < 4; i++)
@@ -208,40 +206,37 @@ static int start(struct app *a)
     size_t i;
     int rc, foreground;
 
-    if (runtime_init(&a->rt, g, &err) != 0) {
+    if (service_runtime_init(&a->rt, g, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
-    rc = runtime_open(&a->rt, a->cr, !a->cli.stdio, &err);
+    rc = service_runtime_open(&a->rt, a->cr, !a->cli.stdio, &err);
     if (rc != 0) {
         fprintf(stderr, "%s\n", err.msg);
-        runtime_close(&a->rt);
+        service_runtime_close(&a->rt);
         return rc == -2 ? 1 : 2;
     }
     for (i = 0; i < a->rt.nsvc && !a->cli.stdio; i++)
         log_notice("[%s] %s listening on %s", a->rt.svc[i].name,
-                   opt_mode_choices[a->rt.svc[i].gen->cfg->mode],
-                   a->rt.svc[i].bound);
+                   opt_mode_choices[a->rt.svc[i].gen->cfg->mode], a->rt.svc[i].bound);
     if (a->cli.test) {
         fprintf(stderr, "sctunnel: configuration OK\n");
-        runtime_close(&a->rt);
+        service_runtime_close(&a->rt);
         return 0;
     }
-    foreground = a->cli.foreground || g->foreground || a->cli.stdio ||
-                 (a->config_path == NULL && !a->cli.daemon);
+    foreground = a->cli.foreground || g->foreground || a->cli.stdio
+        || (a->config_path == NULL && !a->cli.daemon);
     /* The pid file and the log are opened while still attached, so that a
      * refusal reaches the terminal and the exit status. */
-    if (g->pid != NULL && (pf = pidfile_open(g->pid, perr, sizeof(perr))) == NULL) {
-        conf_error(&a->cr->conf, g->lines[opt_index(opt_find("pid"))], &err,
-                   "%s", perr);
+    if (g->pid != NULL && (pf = daemon_pidfile_open(g->pid, perr, sizeof(perr))) == NULL) {
+        conf_error(&a->cr->conf, g->lines[options_index(options_find("pid"))], &err, "%s", perr);
         fprintf(stderr, "%s\n", err.msg);
         rc = 1;
         goto out;
     }
-    if (log_open(!foreground && strcmp(g->log, "stderr") == 0 ? "syslog"
-                                                               : g->log) != 0) {
-        conf_error(&a->cr->conf, g->lines[opt_index(opt_find("log"))], &err,
-                   "log %s: %s", g->log, open_error(errno));
+    if (log_open(!foreground && strcmp(g->log, "stderr") == 0 ? "syslog" : g->log) != 0) {
+        conf_error(&a->cr->conf, g->lines[options_index(options_find("log"))], &err, "log %s: %s",
+                   g->log, open_error(errno));
         fprintf(stderr, "%s\n", err.msg);
         rc = 1;
         goto out;
@@ -251,7 +246,7 @@ static int start(struct app *a)
         rc = 1;
         goto out;
     }
-    if (pf != NULL && pidfile_write(pf) != 0) {
+    if (pf != NULL && daemon_pidfile_write(pf) != 0) {
         log_error("pid %s: %s", g->pid, strerror(errno));
         rc = 1;
         goto out;
@@ -259,14 +254,13 @@ static int start(struct app *a)
     if (g->user != NULL || g->group != NULL || g->chroot != NULL) {
         /* Unprivileged, we may not remove the pid file from its directory:
          * a process of ours keeps the right to, for that alone. */
-        if (pf != NULL && pidfile_keep(pf) != 0) {
-            log_error("pid %s: cannot fork the process that removes it: %s",
-                      g->pid, strerror(errno));
+        if (pf != NULL && daemon_pidfile_keep(pf) != 0) {
+            log_error("pid %s: cannot fork the process that removes it: %s", g->pid,
+                      strerror(errno));
             rc = 1;
             goto out;
         }
-        if (drop_privileges(g->user, g->group, g->chroot, perr,
-                            sizeof(perr)) != 0) {
+        if (daemon_drop_privileges(g->user, g->group, g->chroot, perr, sizeof(perr)) != 0) {
             log_error("%s", perr);
             rc = 1;
             goto out;
@@ -281,9 +275,9 @@ static int start(struct app *a)
     rc = a->cli.stdio ? run_stdio(a) : run_services(a);
     event_base_free(a->base);
 out:
-    runtime_close(&a->rt);
+    service_runtime_close(&a->rt);
     /* Last: once the pid file is gone, so are the listening sockets. */
-    pidfile_close(pf);
+    daemon_pidfile_close(pf);
     return rc;
 }
 
@@ -326,7 +320,7 @@ int main(int argc, char **argv)
         return 2;
     }
     log_set_level(effective_level(&a, c.g.log_level));
-    if ((a.cr = conf_ref_new(&c)) == NULL) {
+    if ((a.cr = service_conf_ref_new(&c)) == NULL) {
         conf_free(&c);
         return 1;
     }
@@ -334,11 +328,11 @@ int main(int argc, char **argv)
     event_set_log_callback(libevent_log);
     if (evthread_use_pthreads() != 0) {
         fprintf(stderr, "sctunnel: libevent without thread support\n");
-        conf_ref_put(a.cr);
+        service_conf_ref_put(a.cr);
         return 1;
     }
     rc = start(&a);
-    conf_ref_put(a.cr);
+    service_conf_ref_put(a.cr);
     log_close();
     libevent_global_shutdown();
     return rc;

@@ -7,10 +7,8 @@
 #include "conf.h"
 
 const char *const opt_mode_choices[] = { "server", "client", NULL };
-const char *const opt_verify_choices[] = { "required", "optional", "none",
-                                           NULL };
-const char *const opt_level_choices[] = { "error", "warning", "notice",
-                                          "info", "debug", NULL };
+const char *const opt_verify_choices[] = { "required", "optional", "none", NULL };
+const char *const opt_level_choices[] = { "error", "warning", "notice", "info", "debug", NULL };
 
 #define G(field) OPT_GLOBAL, offsetof(struct global_cfg, field)
 #define S(field) OPT_SERVICE, offsetof(struct svc_cfg, field)
@@ -19,20 +17,15 @@ const struct opt_row opt_table[] = {
     /* Global options. */
     { "foreground", OPT_BOOL, G(foreground), "no", NULL, "yes|no",
       "stay in the foreground (the -f flag)" },
-    { "pid", OPT_STR, G(pid), NULL, NULL, "FILE",
-      "write the process id to FILE" },
-    { "log", OPT_STR, G(log), "stderr", NULL, "stderr|syslog|FILE",
-      "where log lines go" },
+    { "pid", OPT_STR, G(pid), NULL, NULL, "FILE", "write the process id to FILE" },
+    { "log", OPT_STR, G(log), "stderr", NULL, "stderr|syslog|FILE", "where log lines go" },
     { "log_level", OPT_ENUM, G(log_level), "notice", opt_level_choices,
       "error|warning|notice|info|debug", "least severe level logged" },
     { "workers", OPT_UINT, G(workers), "0", NULL, "N",
       "event loops sharing the listeners (0: one per core)" },
-    { "user", OPT_STR, G(user), NULL, NULL, "NAME",
-      "user to switch to after binding" },
-    { "group", OPT_STR, G(group), NULL, NULL, "NAME",
-      "group to switch to after binding" },
-    { "chroot", OPT_STR, G(chroot), NULL, NULL, "DIR",
-      "directory to chroot into after binding" },
+    { "user", OPT_STR, G(user), NULL, NULL, "NAME", "user to switch to after binding" },
+    { "group", OPT_STR, G(group), NULL, NULL, "NAME", "group to switch to after binding" },
+    { "chroot", OPT_STR, G(chroot), NULL, NULL, "DIR", "directory to chroot into after binding" },
     { "providers", OPT_STR, G(providers), NULL, NULL, "NAME,...",
       "OpenSSL providers to load (default: the default provider)" },
     { "propquery", OPT_STR, G(propquery), NULL, NULL, "QUERY",
@@ -43,20 +36,17 @@ const struct opt_row opt_table[] = {
     /* Service options. */
     { "mode", OPT_ENUM, S(mode), NULL, opt_mode_choices, "server|client",
       "server: SC1 in, plaintext out; client: plaintext in, SC1 out" },
-    { "accept", OPT_ADDR, S(accept), NULL, NULL, "ADDR",
-      "address to listen on" },
+    { "accept", OPT_ADDR, S(accept), NULL, NULL, "ADDR", "address to listen on" },
     { "connect", OPT_ADDRV, S(connect), NULL, NULL, "ADDR",
       "address to connect to; repeat for failover, tried in order" },
     { "cert", OPT_STR, S(cert), NULL, NULL, "FILE",
       "certificate chain, leaf first (PEM/DER or store URI; client: optional)" },
-    { "key", OPT_STR, S(key), NULL, NULL, "FILE",
-      "private key (PEM or DER, or a store URI)" },
+    { "key", OPT_STR, S(key), NULL, NULL, "FILE", "private key (PEM or DER, or a store URI)" },
     { "ca", OPT_STR, S(ca), NULL, NULL, "FILE|DIR",
       "trusted CA certificates: a file or a hashed directory" },
-    { "crl", OPT_STR, S(crl), NULL, NULL, "FILE",
-      "certificate revocation lists to check" },
-    { "verify", OPT_ENUM, S(verify), "required", opt_verify_choices,
-      "required|optional|none", "server: client certificate policy" },
+    { "crl", OPT_STR, S(crl), NULL, NULL, "FILE", "certificate revocation lists to check" },
+    { "verify", OPT_ENUM, S(verify), "required", opt_verify_choices, "required|optional|none",
+      "server: client certificate policy" },
     { "allow", OPT_STRV, S(allow), NULL, NULL, "CN:|DNS:|URI:|IP:PATTERN",
       "server: client identity admitted; repeatable (none: any)" },
     { "server_name", OPT_STR, S(server_name), NULL, NULL, "NAME",
@@ -67,8 +57,8 @@ const struct opt_row opt_table[] = {
       "key exchange groups in preference order, ':'-separated" },
     { "connect_timeout", OPT_MSEC, S(connect_timeout), "10s", NULL, "TIME",
       "limit on establishing an outgoing TCP connection" },
-    { "handshake_timeout", OPT_MSEC, S(handshake_timeout), "10s", NULL,
-      "TIME", "limit on the SC1 handshake" },
+    { "handshake_timeout", OPT_MSEC, S(handshake_timeout), "10s", NULL, "TIME",
+      "limit on the SC1 handshake" },
     { "idle_timeout", OPT_MSEC, S(idle_timeout), "0", NULL, "TIME",
       "close a connection idle this long (0: never)" },
     { "max_connections", OPT_UINT, S(max_connections), "1000", NULL, "N",
@@ -77,8 +67,8 @@ const struct opt_row opt_table[] = {
       "key update after this much data (0: protocol maximum)" },
     { "rekey_seconds", OPT_MSEC, S(rekey_seconds), "0", NULL, "TIME",
       "key update this often (0: never)" },
-    { "allow_public_plaintext", OPT_BOOL, S(allow_public_plaintext), "no",
-      NULL, "yes|no", "allow a plaintext side that is not loopback/Unix" },
+    { "allow_public_plaintext", OPT_BOOL, S(allow_public_plaintext), "no", NULL, "yes|no",
+      "allow a plaintext side that is not loopback/Unix" },
 };
 
 const size_t opt_count = sizeof(opt_table) / sizeof(opt_table[0]);
@@ -94,7 +84,7 @@ static int same_name(const char *row, const char *name)
     return *row == '\0' && *name == '\0';
 }
 
-const struct opt_row *opt_find(const char *name)
+const struct opt_row *options_find(const char *name)
 {
     size_t i;
 
@@ -104,12 +94,12 @@ const struct opt_row *opt_find(const char *name)
     return NULL;
 }
 
-size_t opt_index(const struct opt_row *row)
+size_t options_index(const struct opt_row *row)
 {
     return (size_t)(row - opt_table);
 }
 
-void opt_print_help(FILE *out)
+void options_print_help(FILE *out)
 {
     size_t i;
     char flag[96];

@@ -17,11 +17,11 @@ int proxyproto_addrs_of(int fd, struct proxyproto_addrs *a)
     memset(a, 0, sizeof(*a));
     a->srclen = sizeof(a->src);
     a->dstlen = sizeof(a->dst);
-    if (getpeername(fd, (struct sockaddr *)&a->src, &a->srclen) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a->dst, &a->dstlen) != 0)
+    if (getpeername(fd, (struct sockaddr *)&a->src, &a->srclen) != 0
+        || getsockname(fd, (struct sockaddr *)&a->dst, &a->dstlen) != 0)
         return -1;
-    a->local = a->src.ss_family != a->dst.ss_family ||
-               (a->src.ss_family != AF_INET && a->src.ss_family != AF_INET6);
+    a->local = a->src.ss_family != a->dst.ss_family
+        || (a->src.ss_family != AF_INET && a->src.ss_family != AF_INET6);
     return 0;
 }
 
@@ -41,8 +41,7 @@ static const void *ip_of(const struct sockaddr_storage *ss)
     return &((const struct sockaddr_in6 *)ss)->sin6_addr;
 }
 
-ssize_t proxyproto_build_v1(const struct proxyproto_addrs *a, uint8_t *out,
-                            size_t cap)
+ssize_t proxyproto_build_v1(const struct proxyproto_addrs *a, uint8_t *out, size_t cap)
 {
     char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
     int n, v6;
@@ -51,12 +50,11 @@ ssize_t proxyproto_build_v1(const struct proxyproto_addrs *a, uint8_t *out,
         n = snprintf((char *)out, cap, "PROXY UNKNOWN\r\n");
     else {
         v6 = a->src.ss_family == AF_INET6;
-        if (inet_ntop(a->src.ss_family, ip_of(&a->src), src, sizeof(src)) == NULL ||
-            inet_ntop(a->dst.ss_family, ip_of(&a->dst), dst, sizeof(dst)) == NULL)
+        if (inet_ntop(a->src.ss_family, ip_of(&a->src), src, sizeof(src)) == NULL
+            || inet_ntop(a->dst.ss_family, ip_of(&a->dst), dst, sizeof(dst)) == NULL)
             return -1;
-        n = snprintf((char *)out, cap, "PROXY %s %s %s %u %u\r\n",
-                     v6 ? "TCP6" : "TCP4", src, dst, port_of(&a->src),
-                     port_of(&a->dst));
+        n = snprintf((char *)out, cap, "PROXY %s %s %s %u %u\r\n", v6 ? "TCP6" : "TCP4", src, dst,
+                     port_of(&a->src), port_of(&a->dst));
     }
     if (n < 0 || (size_t)n >= cap)
         return -1;
@@ -81,7 +79,10 @@ static void put(struct wbuf *w, const void *d, size_t n)
     w->len += n;
 }
 
-static void put_u8(struct wbuf *w, uint8_t v) { put(w, &v, 1); }
+static void put_u8(struct wbuf *w, uint8_t v)
+{
+    put(w, &v, 1);
+}
 
 static void put_u16(struct wbuf *w, size_t v)
 {
@@ -117,10 +118,9 @@ size_t proxyproto_v2_size(const struct proxyproto_session *s)
     if (s == NULL)
         return n;
     n += str_tlv_size(s->authority) + 3 + s->unique_id_len;
-    n += 3 + 5 + str_tlv_size(s->version) + str_tlv_size(s->cn) +
-         str_tlv_size(s->cipher) + str_tlv_size(s->sig_alg) +
-         str_tlv_size(s->key_alg) + 3 + s->cert_der_len;
-    return n + 7;   /* CRC32C */
+    n += 3 + 5 + str_tlv_size(s->version) + str_tlv_size(s->cn) + str_tlv_size(s->cipher)
+        + str_tlv_size(s->sig_alg) + str_tlv_size(s->key_alg) + 3 + s->cert_der_len;
+    return n + 7; /* CRC32C */
 }
 
 /* The SSL TLV: client flags, verify (0: the chain was verified), sub-TLVs. */
@@ -134,7 +134,7 @@ static void put_ssl(struct wbuf *w, const struct proxyproto_session *s)
         client |= PP2_CLIENT_CERT_CONN | PP2_CLIENT_CERT_SESS;
     put_u8(w, PP2_TYPE_SSL);
     at = w->len;
-    put_u16(w, 0);   /* length, set below */
+    put_u16(w, 0); /* length, set below */
     put_u8(w, client);
     put(w, verify_ok, sizeof(verify_ok));
     put_str_tlv(w, PP2_SUBTYPE_SSL_VERSION, s->version);
@@ -156,9 +156,8 @@ static void put_ssl(struct wbuf *w, const struct proxyproto_session *s)
     w->p[at + 1] = (uint8_t)len;
 }
 
-ssize_t proxyproto_build_v2(const struct proxyproto_addrs *a,
-                            const struct proxyproto_session *s, uint8_t *out,
-                            size_t cap)
+ssize_t proxyproto_build_v2(const struct proxyproto_addrs *a, const struct proxyproto_session *s,
+                            uint8_t *out, size_t cap)
 {
     struct wbuf w = { out, 0, cap, 0 };
     size_t crc_at = 0;
@@ -166,13 +165,13 @@ ssize_t proxyproto_build_v2(const struct proxyproto_addrs *a,
 
     put(&w, v2_sig, sizeof(v2_sig));
     if (a->local) {
-        put_u8(&w, 0x20);   /* version 2, LOCAL */
-        put_u8(&w, 0x00);   /* AF_UNSPEC */
+        put_u8(&w, 0x20); /* version 2, LOCAL */
+        put_u8(&w, 0x00); /* AF_UNSPEC */
     } else {
-        put_u8(&w, 0x21);   /* version 2, PROXY */
-        put_u8(&w, a->src.ss_family == AF_INET6 ? 0x21 : 0x11);   /* TCP over IPv6 / IPv4 */
+        put_u8(&w, 0x21);                                       /* version 2, PROXY */
+        put_u8(&w, a->src.ss_family == AF_INET6 ? 0x21 : 0x11); /* TCP over IPv6 / IPv4 */
     }
-    put_u16(&w, 0);         /* length, set below */
+    put_u16(&w, 0); /* length, set below */
     if (!a->local) {
         size_t alen = a->src.ss_family == AF_INET6 ? 16 : 4;
 
@@ -250,8 +249,8 @@ static int parse_port(const char *s, uint16_t *port)
     return 0;
 }
 
-static int set_addr(struct sockaddr_storage *ss, socklen_t *sl, int af,
-                    const char *ip, const char *port)
+static int set_addr(struct sockaddr_storage *ss, socklen_t *sl, int af, const char *ip,
+                    const char *port)
 {
     uint16_t p;
 
@@ -274,8 +273,8 @@ static int set_addr(struct sockaddr_storage *ss, socklen_t *sl, int af,
     return inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1 ? 0 : -1;
 }
 
-static int parse_v1(const uint8_t *p, size_t len, struct proxyproto_addrs *a,
-                    size_t *used, char *err, size_t errlen)
+static int parse_v1(const uint8_t *p, size_t len, struct proxyproto_addrs *a, size_t *used,
+                    char *err, size_t errlen)
 {
     char line[PROXYPROTO_V1_MAX + 1], *f[6], *save = NULL;
     size_t end, n = 0;
@@ -296,9 +295,8 @@ static int parse_v1(const uint8_t *p, size_t len, struct proxyproto_addrs *a,
     line[end] = '\0';
     *used = end + 2;
     memset(a, 0, sizeof(*a));
-    if (strncmp(line, "PROXY UNKNOWN", 13) == 0 &&
-        (line[13] == '\0' || line[13] == ' ')) {
-        a->local = 1;   /* the rest of the line is ignored (spec 2.1) */
+    if (strncmp(line, "PROXY UNKNOWN", 13) == 0 && (line[13] == '\0' || line[13] == ' ')) {
+        a->local = 1; /* the rest of the line is ignored (spec 2.1) */
         return 1;
     }
     /* Single spaces only: strtok would fold runs of them. */
@@ -318,23 +316,21 @@ static int parse_v1(const uint8_t *p, size_t len, struct proxyproto_addrs *a,
         af = AF_INET6;
     else
         return FAIL("PROXY v1 protocol \"%s\" is not TCP4, TCP6 or UNKNOWN", f[1]);
-    if (set_addr(&a->src, &a->srclen, af, f[2], f[4]) != 0 ||
-        set_addr(&a->dst, &a->dstlen, af, f[3], f[5]) != 0)
+    if (set_addr(&a->src, &a->srclen, af, f[2], f[4]) != 0
+        || set_addr(&a->dst, &a->dstlen, af, f[3], f[5]) != 0)
         return FAIL("PROXY v1 addresses or ports are invalid");
     return 1;
 }
 
 /* v2 TLVs: each within the header; a CRC32C one must match. */
-static int check_tlvs(struct cursor *c, const uint8_t *hdr, size_t hlen,
-                      char *err, size_t errlen)
+static int check_tlvs(struct cursor *c, const uint8_t *hdr, size_t hlen, char *err, size_t errlen)
 {
     uint8_t type;
     uint16_t len;
     struct cursor v;
 
     while (cursor_left(c) > 0) {
-        if (cursor_u8(c, &type) != 0 || cursor_u16(c, &len) != 0 ||
-            cursor_sub(c, len, &v) != 0)
+        if (cursor_u8(c, &type) != 0 || cursor_u16(c, &len) != 0 || cursor_sub(c, len, &v) != 0)
             return FAIL("PROXY v2 TLV runs past the header");
         if (type == PP2_TYPE_CRC32C) {
             uint8_t copy[PROXYPROTO_V2_MAX];
@@ -352,8 +348,8 @@ static int check_tlvs(struct cursor *c, const uint8_t *hdr, size_t hlen,
     return 0;
 }
 
-static int parse_v2(const uint8_t *p, size_t len, struct proxyproto_addrs *a,
-                    size_t *used, char *err, size_t errlen)
+static int parse_v2(const uint8_t *p, size_t len, struct proxyproto_addrs *a, size_t *used,
+                    char *err, size_t errlen)
 {
     struct cursor c, body;
     uint8_t vc, fam;
@@ -393,8 +389,8 @@ static int parse_v2(const uint8_t *p, size_t len, struct proxyproto_addrs *a,
     int af = alen == 4 ? AF_INET : AF_INET6;
     uint8_t src[16], dst[16];
 
-    if (cursor_bytes(&body, src, alen) != 0 || cursor_bytes(&body, dst, alen) != 0 ||
-        cursor_u16(&body, &sp) != 0 || cursor_u16(&body, &dp) != 0)
+    if (cursor_bytes(&body, src, alen) != 0 || cursor_bytes(&body, dst, alen) != 0
+        || cursor_u16(&body, &sp) != 0 || cursor_u16(&body, &dp) != 0)
         return FAIL("PROXY v2 header too short for its addresses");
     if (af == AF_INET) {
         struct sockaddr_in *s4 = (struct sockaddr_in *)&a->src, *d4 = (struct sockaddr_in *)&a->dst;
@@ -406,7 +402,8 @@ static int parse_v2(const uint8_t *p, size_t len, struct proxyproto_addrs *a,
         d4->sin_port = htons(dp);
         a->srclen = a->dstlen = sizeof(struct sockaddr_in);
     } else {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->src, *d6 = (struct sockaddr_in6 *)&a->dst;
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->src,
+                            *d6 = (struct sockaddr_in6 *)&a->dst;
 
         s6->sin6_family = d6->sin6_family = AF_INET6;
         memcpy(&s6->sin6_addr, src, 16);
@@ -418,8 +415,8 @@ static int parse_v2(const uint8_t *p, size_t len, struct proxyproto_addrs *a,
     return check_tlvs(&body, p, *used, err, errlen) == 0 ? 1 : -1;
 }
 
-int proxyproto_parse(const uint8_t *p, size_t len, struct proxyproto_addrs *a,
-                     size_t *used, char *err, size_t errlen)
+int proxyproto_parse(const uint8_t *p, size_t len, struct proxyproto_addrs *a, size_t *used,
+                     char *err, size_t errlen)
 {
     size_t n;
 

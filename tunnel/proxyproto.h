@@ -47,14 +47,14 @@ struct proxyproto_addrs {
 
 /* What version 2 tells about the SC1 session; NULL / 0 for absent. */
 struct proxyproto_session {
-    const char *authority;              /* the server name the client sent */
+    const char *authority; /* the server name the client sent */
     const uint8_t *unique_id;
-    size_t unique_id_len;               /* at most PP2_UNIQUE_ID_MAX */
-    int client_cert;                    /* the client sent a certificate */
+    size_t unique_id_len; /* at most PP2_UNIQUE_ID_MAX */
+    int client_cert;      /* the client sent a certificate */
     const char *version, *cn, *cipher, *sig_alg, *key_alg;
-    const uint8_t *cert_der;            /* PP2_SUBTYPE_SSL_CLIENT_CERT */
+    const uint8_t *cert_der; /* PP2_SUBTYPE_SSL_CLIENT_CERT */
     size_t cert_der_len;
-    int crc32c;                         /* add a PP2_TYPE_CRC32C */
+    int crc32c; /* add a PP2_TYPE_CRC32C */
 };
 
 /* The addresses of a connected socket: src = the peer, dst = ours. */
@@ -62,11 +62,9 @@ int proxyproto_addrs_of(int fd, struct proxyproto_addrs *a);
 
 /* Build a header into out; return its length, or -1 if it does not fit
  * in cap (or a field is too long for its TLV). */
-ssize_t proxyproto_build_v1(const struct proxyproto_addrs *a, uint8_t *out,
-                            size_t cap);
-ssize_t proxyproto_build_v2(const struct proxyproto_addrs *a,
-                            const struct proxyproto_session *s, uint8_t *out,
-                            size_t cap);
+ssize_t proxyproto_build_v1(const struct proxyproto_addrs *a, uint8_t *out, size_t cap);
+ssize_t proxyproto_build_v2(const struct proxyproto_addrs *a, const struct proxyproto_session *s,
+                            uint8_t *out, size_t cap);
 /* An upper bound of proxyproto_build_v2's length. */
 size_t proxyproto_v2_size(const struct proxyproto_session *s);
 
@@ -76,8 +74,8 @@ size_t proxyproto_v2_size(const struct proxyproto_session *s);
  * prefix of a header so far), -1 with a reason in err when the bytes are
  * no valid PROXY header.
  */
-int proxyproto_parse(const uint8_t *p, size_t len, struct proxyproto_addrs *a,
-                     size_t *used, char *err, size_t errlen);
+int proxyproto_parse(const uint8_t *p, size_t len, struct proxyproto_addrs *a, size_t *used,
+                     char *err, size_t errlen);
 
 /* CRC32C (Castagnoli), as the PP2_TYPE_CRC32C TLV carries it. */
 uint32_t proxyproto_crc32c(const uint8_t *p, size_t len);

@@ -111,8 +111,8 @@ static int deliver(struct link *c, int *progress)
  * Feed the engine; when the plaintext side has room, application data is
  * opened straight into its output buffer (no copy through the engine).
  */
-static int feed_engine(struct link *c, const unsigned char *p, size_t len,
-                       size_t *used, int *progress)
+static int feed_engine(struct link *c, const unsigned char *p, size_t len, size_t *used,
+                       int *progress)
 {
     struct evbuffer *out;
     struct evbuffer_iovec v;
@@ -123,7 +123,7 @@ static int feed_engine(struct link *c, const unsigned char *p, size_t len,
         return sc_conn_feed(c->sc, p, len, used);
     out = stream_output(c->pout);
     if (evbuffer_get_length(out) >= LINK_WATERMARK) {
-        *used = 0;   /* backpressure: the plaintext side drains first */
+        *used = 0; /* backpressure: the plaintext side drains first */
         return SC_OK;
     }
     /* Only application data opens into the buffer: space reserved for
@@ -138,8 +138,8 @@ static int feed_engine(struct link *c, const unsigned char *p, size_t len,
         room = SC_RECORD_MAX_PLAINTEXT;
     if (evbuffer_reserve_space(out, (ev_ssize_t)room, &v, 1) < 1)
         return sc_conn_feed(c->sc, p, len, used);
-    rc = sc_conn_feed_into(c->sc, p, len, used, v.iov_base,
-                           v.iov_len < room ? v.iov_len : room, &n);
+    rc =
+        sc_conn_feed_into(c->sc, p, len, used, v.iov_base, v.iov_len < room ? v.iov_len : room, &n);
     v.iov_len = n;
     evbuffer_commit_space(out, &v, 1);
     c->received += n;
@@ -180,8 +180,8 @@ static int feed(struct link *c, int *progress)
         if (!c->client && link_connect_next(c, NULL) != 0)
             return -1;
     }
-    if (c->net_eof && !c->fed_eof && evbuffer_get_length(in) == 0 &&
-        sc_conn_pending_read(c->sc) == 0) {
+    if (c->net_eof && !c->fed_eof && evbuffer_get_length(in) == 0
+        && sc_conn_pending_read(c->sc) == 0) {
         c->fed_eof = 1;
         *progress = 1;
         if ((rc = sc_conn_feed_eof(c->sc)) != SC_OK) {
@@ -194,8 +194,8 @@ static int feed(struct link *c, int *progress)
 
 /* Seal plaintext straight into reserved space of the SC1 socket's output
  * buffer, after anything the engine already had to send. */
-static int seal_into(struct evbuffer *out, struct link *c,
-                     const unsigned char *p, size_t len, size_t *used)
+static int seal_into(struct evbuffer *out, struct link *c, const unsigned char *p, size_t len,
+                     size_t *used)
 {
     struct evbuffer_iovec v;
     size_t need = sc_conn_sealed_size(len), written = 0;
@@ -220,13 +220,11 @@ static int seal(struct link *c, int *progress)
     unsigned char *p;
     int rc;
 
-    if (!c->hs_done || !c->plain_up || c->pin == NULL ||
-        !sc_conn_can_write(c->sc))
+    if (!c->hs_done || !c->plain_up || c->pin == NULL || !sc_conn_can_write(c->sc))
         return 0;
     in = stream_input(c->pin);
     out = stream_output(c->net);
-    while ((len = evbuffer_get_length(in)) > 0 &&
-           evbuffer_get_length(out) < LINK_WATERMARK) {
+    while ((len = evbuffer_get_length(in)) > 0 && evbuffer_get_length(out) < LINK_WATERMARK) {
         /* Whole records when there is enough: full-size records for bulk. */
         if (len > SC_RECORD_MAX_PLAINTEXT)
             len = SC_RECORD_MAX_PLAINTEXT;
@@ -258,15 +256,13 @@ static int seal(struct link *c, int *progress)
 /* Shut write sides once everything before the end was delivered. */
 static int check_end(struct link *c)
 {
-    if (c->sent_close && !c->net_shut && c->net != NULL &&
-        stream_pending(c->net) == 0) {
+    if (c->sent_close && !c->net_shut && c->net != NULL && stream_pending(c->net) == 0) {
         shutdown(stream_fd(c->net), SHUT_WR);
         c->net_shut = 1;
     }
-    if (c->peer_closed && !c->plain_shut && c->pout != NULL &&
-        stream_pending(c->pout) == 0) {
+    if (c->peer_closed && !c->plain_shut && c->pout != NULL && stream_pending(c->pout) == 0) {
         if (c->stdio) {
-            stream_free(c->pout, 0);   /* closes standard output */
+            stream_free(c->pout, 0); /* closes standard output */
             c->pout = NULL;
         } else {
             shutdown(stream_fd(c->pout), SHUT_WR);
@@ -287,8 +283,7 @@ static int check_end(struct link *c)
  * the end of stream arrived, 0 if not, -1 after dropping the connection on
  * a read error (a reset, passed on as one).
  */
-static int read_side(struct link *c, struct stream *s, int *eof,
-                     size_t *budget)
+static int read_side(struct link *c, struct stream *s, int *eof, size_t *budget)
 {
     ssize_t n;
 
@@ -309,8 +304,7 @@ static int read_sides(struct link *c, size_t *budget)
 
     if (c->net_up && (a = read_side(c, c->net, &c->net_eof, budget)) < 0)
         return -1;
-    if (c->plain_up &&
-        (b = read_side(c, c->pin, &c->plain_eof, budget)) < 0)
+    if (c->plain_up && (b = read_side(c, c->pin, &c->plain_eof, budget)) < 0)
         return -1;
     return a | b;
 }
@@ -351,8 +345,8 @@ static int write_sides(struct link *c)
  * event would come for data the kernel already has). */
 static void read_later(struct stream *s, int eof)
 {
-    if (s != NULL && !eof && stream_readable(s) &&
-        evbuffer_get_length(stream_input(s)) < LINK_WATERMARK)
+    if (s != NULL && !eof && stream_readable(s)
+        && evbuffer_get_length(stream_input(s)) < LINK_WATERMARK)
         stream_again(s);
 }
 

@@ -15,7 +15,7 @@
 #include "allow.h"
 #include "log.h"
 
-struct conf_ref *conf_ref_new(struct config *c)
+struct conf_ref *service_conf_ref_new(struct config *c)
 {
     struct conf_ref *cr = calloc(1, sizeof(*cr));
 
@@ -27,7 +27,7 @@ struct conf_ref *conf_ref_new(struct config *c)
     return cr;
 }
 
-void conf_ref_put(struct conf_ref *cr)
+void service_conf_ref_put(struct conf_ref *cr)
 {
     if (cr == NULL || atomic_fetch_sub(&cr->refs, 1) != 1)
         return;
@@ -35,12 +35,12 @@ void conf_ref_put(struct conf_ref *cr)
     free(cr);
 }
 
-void svc_gen_put(struct svc_gen *g)
+void service_gen_put(struct svc_gen *g)
 {
     if (g == NULL || atomic_fetch_sub(&g->refs, 1) != 1)
         return;
     sc_ctx_free(g->ctx);
-    conf_ref_put(g->cr);
+    service_conf_ref_put(g->cr);
     free(g);
 }
 
@@ -64,17 +64,16 @@ static int identity_cb(void *arg, X509 *leaf, const char *identity)
     if (allow_match(&cfg->allow, leaf, &why))
         return 1;
     log_notice("[%s] client %s not in allow list%s%s", cfg->name,
-               leaf == NULL ? "(no certificate)"
-               : identity == NULL || identity[0] == '\0' ? "(no identity)"
-                                                         : identity,
+               leaf == NULL                                  ? "(no certificate)"
+                   : identity == NULL || identity[0] == '\0' ? "(no identity)"
+                                                             : identity,
                why != NULL ? ": " : "", why != NULL ? why : "");
     return 0;
 }
 
 /* "file:line: [svc] opt: what failed: engine error (openssl reason)" */
-static void load_error(const struct config *c, const struct svc_cfg *s,
-                       const char *opt, const char *what, int rc,
-                       struct cfg_err *err)
+static void load_error(const struct config *c, const struct svc_cfg *s, const char *opt,
+                       const char *what, int rc, struct cfg_err *err)
 {
     char ossl[256] = "";
     unsigned long e = ERR_peek_last_error();
@@ -86,9 +85,8 @@ static void load_error(const struct config *c, const struct svc_cfg *s,
         strcat(ossl, ")");
     }
     ERR_clear_error();
-    conf_error(c, opt != NULL ? svc_line(s, opt) : s->line, err,
-                 "[%s] %s%s%s: %s%s", s->name, opt != NULL ? opt : "",
-                 opt != NULL ? ": " : "", what, sc_strerror(rc), ossl);
+    conf_error(c, opt != NULL ? conf_svc_line(s, opt) : s->line, err, "[%s] %s%s%s: %s%s", s->name,
+               opt != NULL ? opt : "", opt != NULL ? ": " : "", what, sc_strerror(rc), ossl);
 }
 
 static const sc_verify_mode verify_modes[] = {
@@ -109,12 +107,12 @@ static void check_key_mode(const struct svc_cfg *s)
         return;
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
         log_warning("[%s] key %s: mode %04o gives group or others access to "
-                    "a private key; make it 0600 or stricter", s->name, path,
-                    (unsigned)(st.st_mode & 07777));
+                    "a private key; make it 0600 or stricter",
+                    s->name, path, (unsigned)(st.st_mode & 07777));
 }
 
-static int configure_ctx(const struct config *c, const struct svc_cfg *s,
-                         sc_ctx *ctx, struct cfg_err *err)
+static int configure_ctx(const struct config *c, const struct svc_cfg *s, sc_ctx *ctx,
+                         struct cfg_err *err)
 {
     struct stat st;
     int rc;
@@ -145,7 +143,8 @@ static int configure_ctx(const struct config *c, const struct svc_cfg *s,
         if (sent < total)
             log_warning("[%s] ca %s: only the first %zu of %zu CA names fit "
                         "in the hint sent to clients; the rest are trusted "
-                        "but not named", s->name, s->ca, sent, total);
+                        "but not named",
+                        s->name, s->ca, sent, total);
     }
     if (s->crl != NULL && (rc = sc_ctx_load_crl(ctx, s->crl)) != SC_OK) {
         load_error(c, s, "crl", s->crl, rc, err);
@@ -177,8 +176,8 @@ static int configure_ctx(const struct config *c, const struct svc_cfg *s,
     return 0;
 }
 
-static struct svc_gen *build_gen(struct runtime *rt, struct conf_ref *cr,
-                                 const struct svc_cfg *s, struct cfg_err *err)
+static struct svc_gen *build_gen(struct runtime *rt, struct conf_ref *cr, const struct svc_cfg *s,
+                                 struct cfg_err *err)
 {
     struct svc_gen *g = calloc(1, sizeof(*g));
     int rc = SC_OK;
@@ -190,8 +189,7 @@ static struct svc_gen *build_gen(struct runtime *rt, struct conf_ref *cr,
     atomic_init(&g->refs, 1);
     g->cfg = s;
     g->ctx = sc_ctx_new(rt->libctx, rt->propq,
-                        s->mode == MODE_SERVER ? SC_ROLE_SERVER : SC_ROLE_CLIENT,
-                        &rc);
+                        s->mode == MODE_SERVER ? SC_ROLE_SERVER : SC_ROLE_CLIENT, &rc);
     if (g->ctx == NULL) {
         load_error(&cr->conf, s, NULL, "context", rc, err);
         free(g);
@@ -207,8 +205,7 @@ static struct svc_gen *build_gen(struct runtime *rt, struct conf_ref *cr,
     return g;
 }
 
-int runtime_init(struct runtime *rt, const struct global_cfg *g,
-                 struct cfg_err *err)
+int service_runtime_init(struct runtime *rt, const struct global_cfg *g, struct cfg_err *err)
 {
     char *list, *name, *save = NULL;
 
@@ -221,8 +218,7 @@ int runtime_init(struct runtime *rt, const struct global_cfg *g,
         goto nomem;
     if ((list = strdup(g->providers)) == NULL)
         goto nomem;
-    for (name = strtok_r(list, ", ", &save); name != NULL;
-         name = strtok_r(NULL, ", ", &save)) {
+    for (name = strtok_r(list, ", ", &save); name != NULL; name = strtok_r(NULL, ", ", &save)) {
         OSSL_PROVIDER **np = realloc(rt->provs, (rt->nprov + 1) * sizeof(*np));
 
         if (np == NULL) {
@@ -232,11 +228,10 @@ int runtime_init(struct runtime *rt, const struct global_cfg *g,
         rt->provs = np;
         if ((rt->provs[rt->nprov] = OSSL_PROVIDER_load(rt->libctx, name)) == NULL) {
             snprintf(err->msg, sizeof(err->msg),
-                     "sctunnel: providers: cannot load OpenSSL provider '%s'",
-                     name);
+                     "sctunnel: providers: cannot load OpenSSL provider '%s'", name);
             free(list);
             ERR_clear_error();
-            runtime_close(rt);
+            service_runtime_close(rt);
             return -1;
         }
         rt->nprov++;
@@ -245,12 +240,11 @@ int runtime_init(struct runtime *rt, const struct global_cfg *g,
     return 0;
 nomem:
     snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
-    runtime_close(rt);
+    service_runtime_close(rt);
     return -1;
 }
 
-static struct svc_gen **build_all(struct runtime *rt, struct conf_ref *cr,
-                                  struct cfg_err *err)
+static struct svc_gen **build_all(struct runtime *rt, struct conf_ref *cr, struct cfg_err *err)
 {
     struct svc_gen **gens = calloc(cr->conf.nsvc + 1, sizeof(*gens));
     size_t i;
@@ -262,7 +256,7 @@ static struct svc_gen **build_all(struct runtime *rt, struct conf_ref *cr,
     for (i = 0; i < cr->conf.nsvc; i++) {
         if ((gens[i] = build_gen(rt, cr, &cr->conf.svc[i], err)) == NULL) {
             while (i-- > 0)
-                svc_gen_put(gens[i]);
+                service_gen_put(gens[i]);
             free(gens);
             return NULL;
         }
@@ -270,12 +264,12 @@ static struct svc_gen **build_all(struct runtime *rt, struct conf_ref *cr,
     return gens;
 }
 
-static int listen_service(struct service *sv, const struct svc_cfg *s,
-                          const struct config *c, struct cfg_err *err)
+static int listen_service(struct service *sv, const struct svc_cfg *s, const struct config *c,
+                          struct cfg_err *err)
 {
     if ((sv->fd = addr_listen(&s->accept)) < 0) {
-        conf_error(c, svc_line(s, "accept"), err, "[%s] accept %s: %s",
-                     s->name, s->accept.text, strerror(errno));
+        conf_error(c, conf_svc_line(s, "accept"), err, "[%s] accept %s: %s", s->name,
+                   s->accept.text, strerror(errno));
         return -1;
     }
     addr_format_local(sv->fd, sv->bound, sizeof(sv->bound));
@@ -287,8 +281,7 @@ static int listen_service(struct service *sv, const struct svc_cfg *s,
     return 0;
 }
 
-int runtime_open(struct runtime *rt, struct conf_ref *cr, int listen,
-                 struct cfg_err *err)
+int service_runtime_open(struct runtime *rt, struct conf_ref *cr, int listen, struct cfg_err *err)
 {
     struct svc_gen **gens = build_all(rt, cr, err);
     size_t i, n = cr->conf.nsvc;
@@ -298,7 +291,7 @@ int runtime_open(struct runtime *rt, struct conf_ref *cr, int listen,
     if ((rt->svc = calloc(n, sizeof(*rt->svc))) == NULL) {
         snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
         for (i = 0; i < n; i++)
-            svc_gen_put(gens[i]);
+            service_gen_put(gens[i]);
         free(gens);
         return -1;
     }
@@ -310,16 +303,16 @@ int runtime_open(struct runtime *rt, struct conf_ref *cr, int listen,
         pthread_mutex_init(&sv->lock, NULL);
         atomic_init(&sv->live, 0);
         rt->nsvc++;
-        if ((sv->name = strdup(gens[i]->cfg->name)) == NULL ||
-            (listen && listen_service(sv, gens[i]->cfg, &cr->conf, err) != 0)) {
+        if ((sv->name = strdup(gens[i]->cfg->name)) == NULL
+            || (listen && listen_service(sv, gens[i]->cfg, &cr->conf, err) != 0)) {
             int bind_failed = sv->name != NULL;
 
             if (sv->name == NULL)
                 snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
             while (++i < n)
-                svc_gen_put(gens[i]);
+                service_gen_put(gens[i]);
             free(gens);
-            runtime_close(rt);
+            service_runtime_close(rt);
             return bind_failed ? -2 : -1;
         }
     }
@@ -327,8 +320,7 @@ int runtime_open(struct runtime *rt, struct conf_ref *cr, int listen,
     return 0;
 }
 
-int runtime_reload(struct runtime *rt, struct conf_ref *cr,
-                   struct cfg_err *err)
+int service_runtime_reload(struct runtime *rt, struct conf_ref *cr, struct cfg_err *err)
 {
     struct svc_gen **gens = build_all(rt, cr, err);
     size_t i, j;
@@ -344,24 +336,26 @@ int runtime_reload(struct runtime *rt, struct conf_ref *cr,
                 break;
         if (j == rt->nsvc) {
             log_warning("reload: new service [%s] needs a restart", s->name);
-            svc_gen_put(gens[i]);
+            service_gen_put(gens[i]);
             continue;
         }
         if (strcmp(rt->svc[j].gen->cfg->accept.text ? rt->svc[j].gen->cfg->accept.text : "",
-                   s->accept.text ? s->accept.text : "") != 0)
+                   s->accept.text ? s->accept.text : "")
+            != 0)
             log_warning("reload: [%s] a new accept address needs a restart; "
-                        "still listening on %s", s->name, rt->svc[j].bound);
+                        "still listening on %s",
+                        s->name, rt->svc[j].bound);
         pthread_mutex_lock(&rt->svc[j].lock);
         old = rt->svc[j].gen;
         rt->svc[j].gen = gens[i];
         pthread_mutex_unlock(&rt->svc[j].lock);
-        svc_gen_put(old);
+        service_gen_put(old);
     }
     free(gens);
     return 0;
 }
 
-void runtime_close(struct runtime *rt)
+void service_runtime_close(struct runtime *rt)
 {
     size_t i;
 
@@ -374,7 +368,7 @@ void runtime_close(struct runtime *rt)
             unlink(sv->unix_path);
         free(sv->unix_path);
         free(sv->name);
-        svc_gen_put(sv->gen);
+        service_gen_put(sv->gen);
         pthread_mutex_destroy(&sv->lock);
     }
     free(rt->svc);

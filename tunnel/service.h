@@ -24,22 +24,22 @@ struct conf_ref {
 struct svc_gen {
     atomic_int refs;
     struct conf_ref *cr;
-    const struct svc_cfg *cfg;   /* inside cr->conf */
+    const struct svc_cfg *cfg; /* inside cr->conf */
     sc_ctx *ctx;
 };
 
 struct service {
     char *name;
-    int fd;                      /* listening socket, -1 for --stdio */
-    char bound[ADDR_TEXT_MAX];   /* real address, port included */
-    char *unix_path;             /* to unlink at exit */
-    pthread_mutex_t lock;        /* guards gen */
+    int fd;                    /* listening socket, -1 for --stdio */
+    char bound[ADDR_TEXT_MAX]; /* real address, port included */
+    char *unix_path;           /* to unlink at exit */
+    pthread_mutex_t lock;      /* guards gen */
     struct svc_gen *gen;
-    atomic_uint live;            /* connections, for max_connections */
+    atomic_uint live; /* connections, for max_connections */
 };
 
 struct runtime {
-    OSSL_LIB_CTX *libctx;        /* NULL: the default library context */
+    OSSL_LIB_CTX *libctx; /* NULL: the default library context */
     OSSL_PROVIDER **provs;
     size_t nprov;
     char *propq;
@@ -48,24 +48,21 @@ struct runtime {
 };
 
 /* Take ownership of a loaded configuration. NULL on allocation failure. */
-struct conf_ref *conf_ref_new(struct config *c);
-void conf_ref_put(struct conf_ref *cr);
+struct conf_ref *service_conf_ref_new(struct config *c);
+void service_conf_ref_put(struct conf_ref *cr);
 
 /* Load the providers of the global options. 0 or -1 with err filled. */
-int runtime_init(struct runtime *rt, const struct global_cfg *g,
-                 struct cfg_err *err);
+int service_runtime_init(struct runtime *rt, const struct global_cfg *g, struct cfg_err *err);
 /* Build every service's context and, if `listen`, bind its socket.
  * Nothing is left open on failure: -1 for a context that did not load
  * (a configuration error), -2 for a socket that could not be bound. */
-int runtime_open(struct runtime *rt, struct conf_ref *cr, int listen,
-                 struct cfg_err *err);
+int service_runtime_open(struct runtime *rt, struct conf_ref *cr, int listen, struct cfg_err *err);
 /* Reload: new contexts for services of the same name; all or nothing. */
-int runtime_reload(struct runtime *rt, struct conf_ref *cr,
-                   struct cfg_err *err);
-void runtime_close(struct runtime *rt);
+int service_runtime_reload(struct runtime *rt, struct conf_ref *cr, struct cfg_err *err);
+void service_runtime_close(struct runtime *rt);
 
-/* The current generation, referenced; release with svc_gen_put. */
+/* The current generation, referenced; release with service_gen_put. */
 struct svc_gen *service_gen_get(struct service *s);
-void svc_gen_put(struct svc_gen *g);
+void service_gen_put(struct svc_gen *g);
 
 #endif

@@ -23,13 +23,13 @@
 struct stream {
     int fd;
     struct event *ev;
-    struct event *later;    /* stream_again(), made on first use */
+    struct event *later; /* stream_again(), made on first use */
     struct evbuffer *in, *out;
-    int readable;     /* no EAGAIN from read since the last read edge */
-    int writable;     /* no short write since the last write edge */
-    int always;       /* a file: always ready, never watched */
+    int readable; /* no EAGAIN from read since the last read edge */
+    int writable; /* no short write since the last write edge */
+    int always;   /* a file: always ready, never watched */
     int connecting;
-    int connect_err;  /* kept: reading SO_ERROR clears it */
+    int connect_err; /* kept: reading SO_ERROR clears it */
     stream_cb cb;
     void *arg;
 };
@@ -86,8 +86,8 @@ static int watchable(int fd)
 #endif
 }
 
-static struct stream *make(struct event_base *base, int fd, int dirs,
-                           int connecting, stream_cb cb, void *arg)
+static struct stream *make(struct event_base *base, int fd, int dirs, int connecting, stream_cb cb,
+                           void *arg)
 {
     struct stream *s = calloc(1, sizeof(*s));
     short what = EV_PERSIST | EV_ET;
@@ -114,8 +114,8 @@ static struct stream *make(struct event_base *base, int fd, int dirs,
     s->always = always;
     s->readable = always && (dirs & STREAM_IN);
     s->ev = event_new(base, always ? -1 : fd, always ? 0 : what, on_event, s);
-    if (s->in == NULL || s->out == NULL || s->ev == NULL ||
-        (!always && event_add(s->ev, NULL) != 0)) {
+    if (s->in == NULL || s->out == NULL || s->ev == NULL
+        || (!always && event_add(s->ev, NULL) != 0)) {
         int e = errno != 0 ? errno : ENOMEM;
 
         stream_free(s, 0);
@@ -125,15 +125,13 @@ static struct stream *make(struct event_base *base, int fd, int dirs,
     return s;
 }
 
-struct stream *stream_new(struct event_base *base, int fd, int dirs,
-                          stream_cb cb, void *arg)
+struct stream *stream_new(struct event_base *base, int fd, int dirs, stream_cb cb, void *arg)
 {
     return make(base, fd, dirs, 0, cb, arg);
 }
 
-struct stream *stream_connect(struct event_base *base, int fd,
-                              const struct sockaddr *sa, socklen_t len,
-                              stream_cb cb, void *arg)
+struct stream *stream_connect(struct event_base *base, int fd, const struct sockaddr *sa,
+                              socklen_t len, stream_cb cb, void *arg)
 {
     int e;
 
@@ -239,7 +237,7 @@ void stream_again(struct stream *s)
     if (s->later == NULL)
         s->later = evtimer_new(event_get_base(s->ev), on_later, s);
     if (s->later == NULL || evtimer_add(s->later, &now) != 0)
-        event_active(s->ev, EV_READ, 0);   /* late is better than never */
+        event_active(s->ev, EV_READ, 0); /* late is better than never */
 }
 
 /* One writev() of the output buffer's first chains. Returns what it wrote

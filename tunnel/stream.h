@@ -44,15 +44,13 @@ struct event_base *stream_base_new(void);
  * epoll cannot watch (a regular file, /dev/null) never blocks: its stream
  * is always readable (until the end of file) and writable, and gets no
  * callback except through stream_again(). */
-struct stream *stream_new(struct event_base *base, int fd, int dirs,
-                          stream_cb cb, void *arg);
+struct stream *stream_new(struct event_base *base, int fd, int dirs, stream_cb cb, void *arg);
 
 /* Start connecting fd (a new non-blocking socket) to sa, as stream_new.
  * The callback fires when the outcome is known; stream_connected() then
  * tells it. NULL with errno set if the connection failed at once. */
-struct stream *stream_connect(struct event_base *base, int fd,
-                              const struct sockaddr *sa, socklen_t len,
-                              stream_cb cb, void *arg);
+struct stream *stream_connect(struct event_base *base, int fd, const struct sockaddr *sa,
+                              socklen_t len, stream_cb cb, void *arg);
 /* While connecting: 0 connected, an errno value if it failed, -1 not yet. */
 int stream_connected(struct stream *s);
 

@@ -25,8 +25,8 @@ struct worker_bind {
 static struct worker *workers;
 static unsigned nworkers;
 
-static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
-                      struct sockaddr *sa, int salen, void *arg)
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+                      void *arg)
 {
     struct worker_bind *b = arg;
 
@@ -148,8 +148,8 @@ static int worker_setup(struct worker *w, struct runtime *rt, unsigned ms)
         w->binds[i].w = w;
         w->binds[i].svc = &rt->svc[i];
         /* backlog 0: the socket is already listening. */
-        w->lev[i] = evconnlistener_new(w->base, accept_cb, &w->binds[i],
-                                       LEV_OPT_CLOSE_ON_EXEC, 0, rt->svc[i].fd);
+        w->lev[i] = evconnlistener_new(w->base, accept_cb, &w->binds[i], LEV_OPT_CLOSE_ON_EXEC, 0,
+                                       rt->svc[i].fd);
         if (w->lev[i] == NULL)
             return -1;
         evconnlistener_set_error_cb(w->lev[i], accept_error_cb);
@@ -187,9 +187,8 @@ static int slots_wanted(struct runtime *rt)
     for (i = 0; i < rt->nsvc && want < limit; i++) {
         struct svc_gen *g = service_gen_get(&rt->svc[i]);
 
-        want = g->cfg->max_connections == 0 ? limit
-                                            : want + 2UL * g->cfg->max_connections;
-        svc_gen_put(g);
+        want = g->cfg->max_connections == 0 ? limit : want + 2UL * g->cfg->max_connections;
+        service_gen_put(g);
     }
     return (int)(want < limit ? want : limit);
 }
@@ -226,8 +225,8 @@ static void make_slots(unsigned n, int upto)
         if ((ev = event_new(workers[j].base, -1, 0, slot_cb, NULL)) == NULL)
             break;
         for (i = 0; i < k; i++) {
-            if (event_assign(ev, workers[j].base, fds[i], EV_READ, slot_cb,
-                             NULL) == 0 && event_add(ev, NULL) == 0)
+            if (event_assign(ev, workers[j].base, fds[i], EV_READ, slot_cb, NULL) == 0
+                && event_add(ev, NULL) == 0)
                 event_del(ev);
         }
         event_free(ev);
@@ -237,7 +236,7 @@ static void make_slots(unsigned n, int upto)
     free(fds);
 }
 
-int workers_start(struct runtime *rt, unsigned n, unsigned shutdown_ms)
+int worker_start(struct runtime *rt, unsigned n, unsigned shutdown_ms)
 {
     unsigned i;
 
@@ -252,8 +251,7 @@ int workers_start(struct runtime *rt, unsigned n, unsigned shutdown_ms)
     if (i == n) {
         make_slots(n, slots_wanted(rt));
         for (i = 0; i < n; i++) {
-            if (pthread_create(&workers[i].thread, NULL, worker_main,
-                               &workers[i]) != 0) {
+            if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
                 log_error("worker %u: cannot start a thread", i);
                 break;
             }
@@ -265,14 +263,14 @@ int workers_start(struct runtime *rt, unsigned n, unsigned shutdown_ms)
         /* Those not running, set up or not (worker_free takes both). */
         for (i = nworkers; i < n; i++)
             worker_free(&workers[i]);
-        workers_stop();
-        workers_join();
+        worker_stop();
+        worker_join();
         return -1;
     }
     return 0;
 }
 
-void workers_stop(void)
+void worker_stop(void)
 {
     unsigned i;
 
@@ -282,7 +280,7 @@ void workers_stop(void)
     }
 }
 
-void workers_join(void)
+void worker_join(void)
 {
     unsigned i;
 
@@ -295,8 +293,7 @@ void workers_join(void)
     nworkers = 0;
 }
 
-int worker_init_local(struct worker *w, struct runtime *rt,
-                      struct event_base *base)
+int worker_init_local(struct worker *w, struct runtime *rt, struct event_base *base)
 {
     memset(w, 0, sizeof(*w));
     w->rt = rt;

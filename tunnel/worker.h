@@ -20,31 +20,30 @@ struct worker {
     struct event_base *base;
     pthread_t thread;
     int threaded;
-    struct evconnlistener **lev;  /* one per service */
-    struct worker_bind *binds;    /* what each listener's callback gets */
-    struct event *ctl;            /* wakes the loop for a command */
-    struct event *deadline;       /* end of the grace period after SIGTERM */
-    struct event *trim;           /* memory back to the system when idle */
-    atomic_int stop;              /* set before waking ctl */
+    struct evconnlistener **lev; /* one per service */
+    struct worker_bind *binds;   /* what each listener's callback gets */
+    struct event *ctl;           /* wakes the loop for a command */
+    struct event *deadline;      /* end of the grace period after SIGTERM */
+    struct event *trim;          /* memory back to the system when idle */
+    atomic_int stop;             /* set before waking ctl */
     unsigned shutdown_ms;
-    struct link *conns;           /* live connections */
+    struct link *conns; /* live connections */
     unsigned nconns;
     int stopping;
-    int exit_when_idle;           /* --stdio: leave the loop after the last */
-    int last_failed;              /* the last connection ended in error */
+    int exit_when_idle; /* --stdio: leave the loop after the last */
+    int last_failed;    /* the last connection ended in error */
 };
 
 /* Start `n` workers accepting on every service. 0 or -1. */
-int workers_start(struct runtime *rt, unsigned n, unsigned shutdown_ms);
+int worker_start(struct runtime *rt, unsigned n, unsigned shutdown_ms);
 /* Stop accepting; each worker leaves when its connections have ended or
  * the grace period is over. Safe from the main thread only. */
-void workers_stop(void);
+void worker_stop(void);
 /* Wait for the workers and free them. */
-void workers_join(void);
+void worker_join(void);
 
 /* A loop in the calling thread without listeners (--stdio). */
-int worker_init_local(struct worker *w, struct runtime *rt,
-                      struct event_base *base);
+int worker_init_local(struct worker *w, struct runtime *rt, struct event_base *base);
 
 /* A connection of this worker ended (link.c keeps the list). */
 void worker_conn_removed(struct worker *w);

@@ -20,8 +20,8 @@ int ws_accept_value(const char *key, char out[WS_ACCEPT_LEN + 1])
 
     /* SHA-1 here is RFC 6455's fixed handshake check, not a security
      * function: the SC1 handshake inside authenticates everything. */
-    if (n < 0 || (size_t)n >= sizeof(in) ||
-        !EVP_Q_digest(NULL, "SHA1", NULL, in, (size_t)n, md, &mdlen) || mdlen != 20)
+    if (n < 0 || (size_t)n >= sizeof(in)
+        || !EVP_Q_digest(NULL, "SHA1", NULL, in, (size_t)n, md, &mdlen) || mdlen != 20)
         return -1;
     if (EVP_EncodeBlock((unsigned char *)out, md, 20) != WS_ACCEPT_LEN)
         return -1;
@@ -36,15 +36,14 @@ int ws_key_valid(const char *key)
     if (key == NULL || strlen(key) != WS_KEY_LEN || strcmp(key + 22, "==") != 0)
         return 0;
     for (size_t i = 0; i < 22; i++)
-        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
-                   key[i]) == NULL)
+        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", key[i])
+            == NULL)
             return 0;
     /* 16 bytes, padding included in the decoded 18. */
     return EVP_DecodeBlock(raw, (const unsigned char *)key, WS_KEY_LEN) == 18;
 }
 
-size_t ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len,
-                       const uint8_t mask[4])
+size_t ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len, const uint8_t mask[4])
 {
     size_t n = 2;
 
@@ -70,9 +69,8 @@ size_t ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len,
     return n;
 }
 
-int ws_frame_parse(const uint8_t *p, size_t len, int must_mask, uint64_t max,
-                   struct ws_frame *f, size_t *hdrlen, int *close_code,
-                   char *err, size_t errlen)
+int ws_frame_parse(const uint8_t *p, size_t len, int must_mask, uint64_t max, struct ws_frame *f,
+                   size_t *hdrlen, int *close_code, char *err, size_t errlen)
 {
     struct cursor c;
     uint8_t b0, b1;
@@ -91,12 +89,13 @@ int ws_frame_parse(const uint8_t *p, size_t len, int must_mask, uint64_t max,
     control = f->opcode >= 0x8;
     if (b0 & 0x70)
         return FAIL(WS_CLOSE_PROTOCOL, "WebSocket frame with reserved bits set");
-    if (f->opcode != WS_OP_CONT && f->opcode != WS_OP_TEXT && f->opcode != WS_OP_BINARY &&
-        f->opcode != WS_OP_CLOSE && f->opcode != WS_OP_PING && f->opcode != WS_OP_PONG)
+    if (f->opcode != WS_OP_CONT && f->opcode != WS_OP_TEXT && f->opcode != WS_OP_BINARY
+        && f->opcode != WS_OP_CLOSE && f->opcode != WS_OP_PING && f->opcode != WS_OP_PONG)
         return FAIL(WS_CLOSE_PROTOCOL, "WebSocket opcode 0x%x", f->opcode);
     if (f->masked != must_mask)
-        return FAIL(WS_CLOSE_PROTOCOL, must_mask ? "unmasked WebSocket frame from a client"
-                                                 : "masked WebSocket frame from a server");
+        return FAIL(WS_CLOSE_PROTOCOL,
+                    must_mask ? "unmasked WebSocket frame from a client"
+                              : "masked WebSocket frame from a server");
     if (control && (!f->fin || f->len > 125))
         return FAIL(WS_CLOSE_PROTOCOL, "WebSocket control frame fragmented or over 125 bytes");
     if (f->len == 126) {

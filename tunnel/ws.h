@@ -30,7 +30,7 @@
 
 struct ws_frame {
     int fin, opcode, masked;
-    uint64_t len;               /* payload length */
+    uint64_t len; /* payload length */
     uint8_t mask[4];
 };
 
@@ -42,8 +42,7 @@ int ws_key_valid(const char *key);
 
 /* Write a frame header into out (WS_HDR_MAX bytes); mask NULL for an
  * unmasked (server) frame. Returns its length. */
-size_t ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len,
-                       const uint8_t mask[4]);
+size_t ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len, const uint8_t mask[4]);
 
 /*
  * Parse a frame header. must_mask: 1 on the server (client frames are
@@ -52,9 +51,8 @@ size_t ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len,
  * more bytes are needed, -1 with a reason and the close code to send in
  * *close_code.
  */
-int ws_frame_parse(const uint8_t *p, size_t len, int must_mask, uint64_t max,
-                   struct ws_frame *f, size_t *hdrlen, int *close_code,
-                   char *err, size_t errlen);
+int ws_frame_parse(const uint8_t *p, size_t len, int must_mask, uint64_t max, struct ws_frame *f,
+                   size_t *hdrlen, int *close_code, char *err, size_t errlen);
 
 /* XOR n bytes with the mask key, `off` bytes into the payload. */
 void ws_mask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t off);

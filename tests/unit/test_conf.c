@@ -142,7 +142,7 @@ static void test_good(void)
     CHECK(s->verify == VERIFY_OPTIONAL);
     CHECK(s->handshake_timeout == 10000);    /* default */
     CHECK(s->max_connections == 1000);       /* default */
-    CHECK(svc_line(s, "allow") == 15);    /* the last one */
+    CHECK(conf_svc_line(s, "allow") == 15);    /* the last one */
     conf_free(&c);
 }
 
@@ -214,19 +214,19 @@ static void test_values(void)
     uint64_t sz;
     int b;
 
-    CHECK(cfg_parse_msec("10", &ms) == 0 && ms == 10000);
-    CHECK(cfg_parse_msec("250ms", &ms) == 0 && ms == 250);
-    CHECK(cfg_parse_msec("1h", &ms) == 0 && ms == 3600000);
-    CHECK(cfg_parse_msec("", &ms) != 0);
-    CHECK(cfg_parse_msec("-1", &ms) != 0);
-    CHECK(cfg_parse_msec("99999999999", &ms) != 0);
-    CHECK(cfg_parse_msec("5x", &ms) != 0);
-    CHECK(cfg_parse_size("1K", &sz) == 0 && sz == 1024);
-    CHECK(cfg_parse_size("3G", &sz) == 0 && sz == 3ull << 30);
-    CHECK(cfg_parse_size("99999999999999999999", &sz) != 0);
-    CHECK(cfg_parse_bool("Yes", &b) == 0 && b == 1);
-    CHECK(cfg_parse_bool("off", &b) == 0 && b == 0);
-    CHECK(cfg_parse_bool("maybe", &b) != 0);
+    CHECK(conf_parse_msec("10", &ms) == 0 && ms == 10000);
+    CHECK(conf_parse_msec("250ms", &ms) == 0 && ms == 250);
+    CHECK(conf_parse_msec("1h", &ms) == 0 && ms == 3600000);
+    CHECK(conf_parse_msec("", &ms) != 0);
+    CHECK(conf_parse_msec("-1", &ms) != 0);
+    CHECK(conf_parse_msec("99999999999", &ms) != 0);
+    CHECK(conf_parse_msec("5x", &ms) != 0);
+    CHECK(conf_parse_size("1K", &sz) == 0 && sz == 1024);
+    CHECK(conf_parse_size("3G", &sz) == 0 && sz == 3ull << 30);
+    CHECK(conf_parse_size("99999999999999999999", &sz) != 0);
+    CHECK(conf_parse_bool("Yes", &b) == 0 && b == 1);
+    CHECK(conf_parse_bool("off", &b) == 0 && b == 0);
+    CHECK(conf_parse_bool("maybe", &b) != 0);
 }
 
 static void test_addr(void)
