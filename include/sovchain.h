@@ -41,6 +41,7 @@ extern "C" {
 #define SC_ERR_LOAD -10        /* a certificate, key, CA or CRL did not load */
 #define SC_ERR_UNSUPPORTED -11 /* algorithm unknown or not offered by the providers */
 #define SC_ERR_LIMIT -12       /* a sequence or size limit was reached */
+#define SC_ERR_WITHDRAWN -13   /* the server withdrew an unopened deferred session */
 
 SC_API const char *sc_strerror(int err);
 
@@ -61,6 +62,7 @@ SC_API const char *sc_strerror(int err);
 #define SC_ALERT_DECRYPT_ERROR 51
 #define SC_ALERT_PROTOCOL_VERSION 70
 #define SC_ALERT_INTERNAL_ERROR 80
+#define SC_ALERT_WITHDRAWN 90
 #define SC_ALERT_UNRECOGNIZED_NAME 112
 #define SC_ALERT_CERTIFICATE_REQUIRED 116
 
@@ -266,6 +268,46 @@ SC_API SC_WUR int sc_conn_export(const sc_conn *conn, const char *label, const u
 /* Bytes of plaintext sent and received (application data). */
 SC_API uint64_t sc_conn_bytes_sent(const sc_conn *conn);
 SC_API uint64_t sc_conn_bytes_received(const sc_conn *conn);
+
+/* ---- Deferred sessions (SC1.md section 4, Extensions: deferred_open).
+ * A client offers deferred_open to set up a session before it has a
+ * connection to relay; a server that allows it answers, and the session
+ * then stays unopened after the handshake until the client's first
+ * application-data record (an empty one included) reaches the server.
+ * While unopened, the server seals no application data (key updates and
+ * alerts only) and may withdraw the session. */
+
+/* Client: offer deferred_open in 1. Server: answer it when offered.
+ * Off by default; sc_conn_set_deferred_open overrides the context's
+ * setting for one connection, before sc_conn_start. */
+SC_API void sc_ctx_set_deferred_open(sc_ctx *ctx, int on);
+SC_API SC_WUR int sc_conn_set_deferred_open(sc_conn *conn, int on);
+/* 1 once both sides agreed (known from step 2 on). */
+SC_API int sc_conn_deferred(const sc_conn *conn);
+/* 1 once the handshake is done and the session is open: at once for a
+ * session that is not deferred; for a deferred one, on the client once it
+ * sent its first application-data record, on the server once it opened
+ * the client's. The server checks this after each feed to learn that a
+ * session opened. */
+SC_API int sc_conn_opened(const sc_conn *conn);
+/* Client: open a deferred session by queueing an empty application-data
+ * record (sc_conn_write opens it too). SC_OK and nothing sent when the
+ * session is open already or not deferred. */
+SC_API SC_WUR int sc_conn_open(sc_conn *conn);
+/* Server: end an unopened deferred session with the alert withdrawn; the
+ * connection fails with SC_ERR_WITHDRAWN and discards what the client
+ * sends after it. SC_ERR_STATE once the session opened (or if it is not a
+ * deferred server session). A client that receives withdrawn on a deferred
+ * session fails with SC_ERR_WITHDRAWN rather than SC_ERR_PEER_ALERT. */
+SC_API SC_WUR int sc_conn_withdraw(sc_conn *conn);
+/* Server, when a deferred session opens: apply the access policy of
+ * `policy` (a server context, e.g. the one a reload made; NULL: the
+ * connection's own) as it stands now to the client chain verified in step
+ * 5: its trust anchors, CRLs, validity at its verify time and its identity
+ * callback. SC_OK if the client is still admitted; else the connection
+ * fails with SC_ERR_PROTOCOL after sending certificate_revoked,
+ * certificate_expired, unknown_ca or access_denied as step 5 would. */
+SC_API SC_WUR int sc_conn_recheck_peer(sc_conn *conn, const sc_ctx *policy);
 
 /* ---- Records (SC1.md section 2), for a transport that relays them
  * whole: what their headers say, without the engine. */

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
+#include "deferred.h"
 #include "handshake.h"
 #include "keysched.h"
 #include "msg.h"
@@ -29,6 +30,7 @@ sc_conn *sc_conn_new(sc_ctx *ctx)
     record_init(&c->rd);
     record_init(&c->wr);
     c->disclose_name = ctx->disclose_name;
+    c->deferred_want = ctx->deferred_open;
     if ((ctx->server_name && (c->server_name = strdup(ctx->server_name)) == NULL)
         || (c->hs = calloc(1, sizeof(*c->hs))) == NULL
         || transcript_init(&c->hs->tr, &ctx->algs) != SC_OK
@@ -165,7 +167,8 @@ static int on_alert(sc_conn *c, const uint8_t *body, size_t len)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "alert length %zu", len);
     if (body[0] != SC_ALERT_CLOSE_NOTIFY) {
         c->alert_recv = body[0];
-        return conn_fail(c, SC_ERR_PEER_ALERT, -1, "peer sent alert %s", sc_alert_name(body[0]));
+        return conn_fail(c, deferred_alert_error(c, body[0]), -1, "peer sent alert %s",
+                         sc_alert_name(body[0]));
     }
     if (!handshake_done(c)) {
         c->alert_recv = 0;
@@ -223,6 +226,7 @@ static int on_record(sc_conn *c, uint8_t type, const uint8_t *body, size_t len)
         if (!handshake_done(c))
             return conn_reject(c, SC_ALERT_UNEXPECTED_MESSAGE,
                                "application_data before the handshake completed");
+        deferred_data_received(c);
         c->bytes_recv += len;
         return SC_OK;
     default:
@@ -485,9 +489,17 @@ static int check_writable(const sc_conn *c)
     return SC_OK;
 }
 
-int sc_conn_write(sc_conn *c, const uint8_t *data, size_t len, size_t *consumed)
+/* Application data: also not before a deferred server session opened. */
+static int check_data_writable(const sc_conn *c)
 {
     int rc = check_writable(c);
+
+    return rc == SC_OK && !deferred_may_seal_data(c) ? SC_ERR_STATE : rc;
+}
+
+int sc_conn_write(sc_conn *c, const uint8_t *data, size_t len, size_t *consumed)
+{
+    int rc = check_data_writable(c);
 
     *consumed = 0;
     if (rc != SC_OK)
@@ -500,6 +512,7 @@ int sc_conn_write(sc_conn *c, const uint8_t *data, size_t len, size_t *consumed)
             return conn_fail(c, rc, -1, "cannot seal application data: %s", sc_strerror(rc));
         *consumed += n;
         c->bytes_sent += n;
+        deferred_data_sent(c);
     }
     return SC_OK;
 }
@@ -521,7 +534,7 @@ static size_t move_output(sc_conn *c, uint8_t *out, size_t cap)
 int sc_conn_write_into(sc_conn *c, const uint8_t *data, size_t len, size_t *consumed, uint8_t *out,
                        size_t cap, size_t *written)
 {
-    int rc = check_writable(c);
+    int rc = check_data_writable(c);
 
     *consumed = *written = 0;
     if (rc != SC_OK)
@@ -547,6 +560,7 @@ int sc_conn_write_into(sc_conn *c, const uint8_t *data, size_t len, size_t *cons
         *written += record_sealed_len(&c->wr, n);
         *consumed += n;
         c->bytes_sent += n;
+        deferred_data_sent(c);
     }
     return SC_OK;
 }

@@ -61,6 +61,9 @@ struct sc_conn {
     int we_closed;
     int opened_any;      /* a record from the peer was opened */
     int ku_reply_queued; /* our answer to a key-update request waits in out */
+    int deferred_want;   /* client: offer deferred_open; server: answer it */
+    int deferred;        /* both agreed: the session starts unopened */
+    int opened;          /* a deferred session's first application data passed */
     int suite;           /* algs_suites row, -1 before 2 */
     int group;           /* kx_groups row, -1 before 2 */
     record_dir rd;

@@ -47,6 +47,7 @@ struct sc_ctx {
     uint64_t ku_bytes;
     uint64_t ku_records;
     time_t verify_time;
+    int deferred_open; /* client: offer it; server: answer it */
 };
 
 /* Forget cached verdicts: the trust configuration changed. */

@@ -32,6 +32,8 @@ const char *sc_strerror(int err)
         return "algorithm unknown or not offered by the providers";
     case SC_ERR_LIMIT:
         return "sequence or size limit reached";
+    case SC_ERR_WITHDRAWN:
+        return "the server withdrew the unopened session";
     default:
         return "unknown error";
     }
@@ -57,6 +59,7 @@ static const struct {
     { SC_ALERT_DECRYPT_ERROR, "decrypt_error" },
     { SC_ALERT_PROTOCOL_VERSION, "protocol_version" },
     { SC_ALERT_INTERNAL_ERROR, "internal_error" },
+    { SC_ALERT_WITHDRAWN, "withdrawn" },
     { SC_ALERT_UNRECOGNIZED_NAME, "unrecognized_name" },
     { SC_ALERT_CERTIFICATE_REQUIRED, "certificate_required" },
 };

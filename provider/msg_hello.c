@@ -4,6 +4,7 @@
 #include <string.h>
 #include <openssl/rand.h>
 
+#include "ext.h"
 #include "kx.h"
 #include "msg.h"
 
@@ -20,28 +21,6 @@ static int own_random(sc_conn *c)
         return SC_ERR_CRYPTO;
     return kx_keygen(a->eph, testing_x25519(c), testing_x25519(c) ? SC_X25519_LEN : 0, &h->eph,
                      h->eph_pub, sizeof(h->eph_pub), &len);
-}
-
-static int put_ext(sc_buf *b, const hs_state *h)
-{
-    if (buf_u16(b, (uint16_t)h->ext_len) != 0 || buf_put(b, h->ext, h->ext_len) != 0)
-        return SC_ERR_NOMEM;
-    return SC_OK;
-}
-
-/* u16 type, u16 len, data ... exactly filling the block. */
-static int ext_well_formed(const uint8_t *p, size_t len)
-{
-    sc_cur cur;
-    uint16_t type;
-    const uint8_t *data;
-    size_t dlen;
-
-    buf_cur_init(&cur, p, len);
-    while (cur.left > 0)
-        if (buf_cur_u16(&cur, &type) != 0 || buf_cur_vec16(&cur, &data, &dlen) != 0)
-            return 0;
-    return 1;
 }
 
 int msg_client_hello_build(sc_conn *c, sc_buf *b)
@@ -66,7 +45,7 @@ int msg_client_hello_build(sc_conn *c, sc_buf *b)
             return SC_ERR_NOMEM;
     if (buf_u8(b, (uint8_t)name_len) || buf_put(b, c->server_name, name_len))
         return SC_ERR_NOMEM;
-    return put_ext(b, c->hs);
+    return ext_build(c, b);
 }
 
 /* Section 4.1: empty, a DNS host name, or an IPv4 / IPv6 literal. */
@@ -172,8 +151,8 @@ int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
     if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello has %zu trailing bytes",
                            cur.left);
-    if (!ext_well_formed(ext, ext_len))
-        return conn_reject(c, SC_ALERT_DECODE_ERROR, "ClientHello extensions truncated");
+    if ((rc = ext_handle(c, "ClientHello", ext, ext_len)) != SC_OK)
+        return rc;
     if ((why = name_problem(name, name_len)) != NULL) {
         print_name(shown, sizeof(shown), name, name_len);
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "ClientHello server_name '%s': %s", shown,
@@ -201,7 +180,7 @@ int msg_server_hello_build(sc_conn *c, sc_buf *b)
         || buf_put(b, c->hs->eph_pub, SC_X25519_LEN) || buf_u16(b, algs_suites[c->suite].code)
         || buf_u16(b, kx_groups[c->group].code))
         return SC_ERR_NOMEM;
-    return put_ext(b, c->hs);
+    return ext_build(c, b);
 }
 
 static int offered(const uint16_t *codes, size_t n, uint16_t code)
@@ -234,8 +213,8 @@ int msg_server_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
     if (buf_cur_end(&cur) != 0)
         return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello has %zu trailing bytes",
                            cur.left);
-    if (!ext_well_formed(ext, ext_len))
-        return conn_reject(c, SC_ALERT_DECODE_ERROR, "ServerHello extensions truncated");
+    if ((rc = ext_handle(c, "ServerHello", ext, ext_len)) != SC_OK)
+        return rc;
     n = conn_suites(c, &codes);
     c->suite = algs_suite_by_code(suite);
     if (!offered(codes, n, suite) || c->suite < 0 || a->cipher[c->suite] == NULL)
