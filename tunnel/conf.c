@@ -516,6 +516,36 @@ static int check_file(struct config *c, const struct svc_cfg *s, const char *opt
     return 0;
 }
 
+/* Options that mean something in one mode only: set in the other, they
+ * would be silently ignored, so they are errors. */
+static int mode_only(const struct config *c, const struct svc_cfg *s, struct cfg_err *err)
+{
+    static const struct {
+        const char *name;
+        int mode;
+    } rows[] = {
+        { "pool", MODE_CLIENT },
+        { "pool_max_age", MODE_CLIENT },
+        { "deferred_open", MODE_SERVER },
+        { "unopened_timeout", MODE_SERVER },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        if (s->mode != rows[i].mode && s->lines[options_index(options_find(rows[i].name))] != 0) {
+            conf_error(c, conf_svc_line(s, rows[i].name), err, "[%s] '%s' applies to %s only",
+                       s->name, rows[i].name, rows[i].mode == MODE_CLIENT ? "clients" : "servers");
+            return -1;
+        }
+    }
+    if (s->mode == MODE_CLIENT && s->pool > 0 && s->pool_max_age < 1000) {
+        conf_error(c, conf_svc_line(s, "pool_max_age"), err,
+                   "[%s] pool_max_age must be at least 1s", s->name);
+        return -1;
+    }
+    return 0;
+}
+
 static int validate_service(struct config *c, struct svc_cfg *s, struct cfg_err *err)
 {
     static const char *const required[] = { "mode", "connect", "ca", NULL };
@@ -555,6 +585,8 @@ static int validate_service(struct config *c, struct svc_cfg *s, struct cfg_err 
                    "[%s] 'verify' and 'allow' apply to servers only", s->name);
         return -1;
     }
+    if (mode_only(c, s, err) != 0)
+        return -1;
     for (i = 0; i < s->allow.n; i++) {
         const char *p = s->allow.v[i];
 

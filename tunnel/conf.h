@@ -49,7 +49,11 @@ struct svc_cfg {
     unsigned connect_timeout, handshake_timeout, idle_timeout; /* ms, 0 = none */
     unsigned max_connections;                                  /* 0: no limit */
     uint64_t rekey_bytes;
-    unsigned rekey_seconds; /* ms, 0 = none */
+    unsigned rekey_seconds;    /* ms, 0 = none */
+    unsigned pool;             /* client: ready sessions kept */
+    unsigned pool_max_age;     /* ms */
+    int deferred_open;         /* server: answer deferred_open */
+    unsigned unopened_timeout; /* ms, 0 = none */
     int allow_public_plaintext;
     unsigned *lines;
 };

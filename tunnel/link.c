@@ -25,6 +25,8 @@
 
 #include "link_int.h"
 #include "log.h"
+#include "opening.h"
+#include "pool.h"
 #include "relay.h"
 #include "stream.h"
 
@@ -34,7 +36,8 @@
 /* The end when even its sentence cannot be allocated. */
 static char why_oom[] = "\"out of memory\"";
 
-static void stream_ready(struct stream *s, void *arg);
+static void link_finish(struct link *c);
+static void drain_step(struct link *c);
 static void timer_cb(evutil_socket_t fd, short what, void *arg);
 static void no_delay(int fd);
 
@@ -73,15 +76,28 @@ static void link_finish(struct link *c)
 {
     struct worker *w = c->w;
     int lvl = c->failed ? (c->hs_done ? LVL_NOTICE : LVL_WARNING) : LVL_NOTICE;
+    char pool[48] = "";
 
+    if (c->pooled)
+        pool_lost(c);
+    /* Sessions that never carried a connection (pooled, or unopened on a
+     * server) come and go in the background: -v shows them. */
+    if (c->quiet)
+        lvl = LVL_INFO;
+    if (c->from_pool)
+        snprintf(pool, sizeof(pool), " pool=%.3fs", c->pool_wait);
+    else if (c->client && !c->stdio)
+        snprintf(pool, sizeof(pool), " pool=no");
     log_msg(lvl,
             "[%s] close peer=%s plain=%s identity=%s suite=%s group=%s "
-            "sent=%llu received=%llu duration=%.3fs end=%s",
+            "sent=%llu received=%llu%s duration=%.3fs end=%s",
             c->cfg->name, c->peer, c->plain,
             or_dash(c->sc != NULL ? sc_conn_peer_identity(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_suite(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_group(c->sc) : NULL), (unsigned long long)c->sent,
-            (unsigned long long)c->received, elapsed(c), c->why != NULL ? c->why : "");
+            (unsigned long long)c->received, pool, elapsed(c), c->why != NULL ? c->why : "");
+    if (c->replay != NULL)
+        evbuffer_free(c->replay);
     if (c->timer != NULL)
         event_free(c->timer);
     if (c->rekey != NULL)
@@ -132,16 +148,52 @@ void link_drop(struct link *c, int flags, const char *fmt, ...)
         event_del(c->rekey);
     if ((flags & FLUSH_NET) && c->net != NULL && c->net_up) {
         relay_flush_engine(c, 1);
-        if (stream_flush(c->net) >= 0 && stream_pending(c->net) > 0) {
-            /* The rest goes out as the peer reads (stream_ready). */
+        if (stream_flush(c->net) >= 0 && (stream_pending(c->net) > 0 || (flags & LINGER_NET))) {
+            /* The rest goes out as the peer reads (link_stream_ready). */
             c->phase = PH_DRAIN;
+            c->linger = (flags & LINGER_NET) != 0;
             evtimer_add(c->timer, &tv);
+            drain_step(c);
             return;
         }
     }
     if (flags & RST_NET)
         free_stream(&c->net, 1);
     link_finish(c);
+}
+
+/*
+ * PH_DRAIN: the last output goes out as the peer reads; with `linger` we
+ * then shut down writing and read (discarding) until the peer's end of
+ * stream, so that a reset caused by unread data does not overtake the alert
+ * (SC1.md section 4, Extensions: withdrawn). The drain timer bounds both.
+ */
+static void drain_step(struct link *c)
+{
+    struct stream *s = c->net;
+    int eof = 0;
+    ssize_t n;
+
+    if (stream_flush(s) < 0) {
+        link_finish(c);
+        return;
+    }
+    if (stream_pending(s) > 0)
+        return;
+    if (!c->linger) {
+        link_finish(c);
+        return;
+    }
+    if (!c->net_shut) {
+        shutdown(stream_fd(s), SHUT_WR);
+        c->net_shut = 1;
+    }
+    do {
+        n = stream_fill(s, LINK_WATERMARK, &eof);
+        evbuffer_drain(stream_input(s), evbuffer_get_length(stream_input(s)));
+    } while (n > 0 && !eof);
+    if (n < 0 || eof)
+        link_finish(c);
 }
 
 /* A reset (or write error) on one side is passed on as a reset on the
@@ -232,6 +284,8 @@ void link_engine_failed(struct link *c, int rc)
         snprintf(what, sizeof(what), "protocol error (no alert sent)");
     else
         snprintf(what, sizeof(what), "%s", sc_strerror(err));
+    if (err == SC_ERR_WITHDRAWN && opening_withdrawn(c) != 0)
+        return;
     c->failed = 1;
     if (odd == NULL)
         odd = "";
@@ -243,7 +297,7 @@ void link_engine_failed(struct link *c, int rc)
 
 /* ---- Timers. */
 
-static void arm(struct link *c, unsigned ms)
+void link_arm(struct link *c, unsigned ms)
 {
     struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
@@ -286,7 +340,7 @@ int link_connect_next(struct link *c, const char *lasterr)
 
         if ((fd = addr_socket(a)) < 0
             || (s = stream_connect(c->w->base, fd, (struct sockaddr *)&a->sa, a->salen,
-                                   stream_ready, c))
+                                   link_stream_ready, c))
                 == NULL) {
             lasterr = strerror(errno);
             log_info("[%s] connect %s: %s", c->cfg->name, a->text, lasterr);
@@ -301,7 +355,7 @@ int link_connect_next(struct link *c, const char *lasterr)
             snprintf(c->plain, sizeof(c->plain), "%s", a->text);
         }
         c->phase = PH_CONNECT;
-        arm(c, c->cfg->connect_timeout);
+        link_arm(c, c->cfg->connect_timeout);
         return 0;
     }
     link_drop(c, c->client ? RST_PLAIN : RST_NET, "\"connect failed: %s\"",
@@ -323,7 +377,7 @@ static int connect_failed(struct link *c, const char *why)
     return link_connect_next(c, why);
 }
 
-static void step_cb(void *arg, int step, const char *name, int sent)
+void link_step_cb(void *arg, int step, const char *name, int sent)
 {
     struct link *c = arg;
 
@@ -340,7 +394,7 @@ static int start_handshake(struct link *c)
         return -1;
     }
     c->phase = PH_HANDSHAKE;
-    arm(c, c->cfg->handshake_timeout);
+    link_arm(c, c->cfg->handshake_timeout);
     return 0;
 }
 
@@ -357,7 +411,7 @@ static int connected(struct link *c, struct stream *s)
         c->plain_up = 1;
         c->phase = PH_OPEN;
         link_touch(c);
-        arm(c, c->cfg->idle_timeout);
+        link_arm(c, c->cfg->idle_timeout);
     }
     return relay_pump(c);
 }
@@ -368,6 +422,10 @@ void link_handshake_done(struct link *c)
     unsigned ms = c->cfg->rekey_seconds;
 
     c->hs_done = 1;
+    if (c->rekey != NULL) {
+        event_free(c->rekey);
+        c->rekey = NULL;
+    }
     log_info("[%s] %s handshake done identity=%s suite=%s group=%s", c->cfg->name, c->peer,
              or_dash(sc_conn_peer_identity(c->sc)), or_dash(sc_conn_suite(c->sc)),
              or_dash(sc_conn_group(c->sc)));
@@ -378,14 +436,26 @@ void link_handshake_done(struct link *c)
     }
     link_touch(c);
     c->phase = PH_OPEN;
-    arm(c, c->cfg->idle_timeout);
+    link_arm(c, c->cfg->idle_timeout);
+    if (!sc_conn_deferred(c->sc))
+        return;
+    if (!c->client) {
+        /* Unopened until the client's first record (link_open_check). */
+        c->phase = PH_UNOPENED;
+        c->quiet = 1;
+        link_arm(c, c->cfg->unopened_timeout);
+    } else if (c->plain_up) {
+        /* A fresh session for a connection that is waiting: open it now. */
+        if (sc_conn_open(c->sc) == SC_OK && c->replay == NULL)
+            c->replay = evbuffer_new();
+    }
 }
 
 /* ---- Callbacks. */
 
 /* A socket became readable or writable, or a connection being made was
  * made or failed. */
-static void stream_ready(struct stream *s, void *arg)
+void link_stream_ready(struct stream *s, void *arg)
 {
     struct link *c = arg;
     int r;
@@ -398,9 +468,8 @@ static void stream_ready(struct stream *s, void *arg)
         return;
     }
     if (c->phase == PH_DRAIN) {
-        /* The alert is out, or will never be. */
-        if (s == c->net && (stream_flush(s) < 0 || stream_pending(s) == 0))
-            link_finish(c);
+        if (s == c->net)
+            drain_step(c);
         return;
     }
     relay_pump(c);
@@ -435,6 +504,14 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
         }
         link_drop(c, RST_PLAIN | RST_NET, "\"idle timeout\"");
         break;
+    case PH_POOLED:
+        /* pool_max_age: close_notify, and the pool makes a new one. */
+        c->quiet = 1;
+        link_drop(c, sc_conn_close(c->sc) == SC_OK ? FLUSH_NET : 0, "\"pool max age\"");
+        break;
+    case PH_UNOPENED:
+        opening_withdraw(c, "unopened_timeout");
+        break;
     case PH_DRAIN:
         link_finish(c);
         break;
@@ -443,7 +520,7 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- Creation. */
 
-static struct link *link_new(struct worker *w, struct service *svc)
+struct link *link_new(struct worker *w, struct service *svc)
 {
     struct svc_gen *gen = service_gen_get(svc);
     unsigned max = gen->cfg->max_connections;
@@ -474,7 +551,7 @@ static struct link *link_new(struct worker *w, struct service *svc)
         free(c);
         goto fail;
     }
-    sc_conn_set_step_cb(c->sc, step_cb, c);
+    sc_conn_set_step_cb(c->sc, link_step_cb, c);
     c->next = w->conns;
     if (w->conns != NULL)
         w->conns->prev = c;
@@ -499,8 +576,24 @@ static void no_delay(int fd)
 
 void link_accept(struct worker *w, struct service *svc, int fd)
 {
-    struct link *c = link_new(w, svc);
+    struct link *c = pool_take(w, svc);
     struct stream *s;
+
+    if (c != NULL) {
+        evutil_make_socket_nonblocking(fd);
+        no_delay(fd);
+        addr_format_peer(fd, c->plain, ADDR_TEXT_MAX);
+        if ((s = stream_new(w->base, fd, STREAM_IN | STREAM_OUT, link_stream_ready, c)) == NULL) {
+            addr_close_reset(fd);
+            link_drop(c, 0, "\"out of memory\"");
+            return;
+        }
+        log_info("[%s] accepted %s on a pooled session", c->cfg->name, c->plain);
+        if (opening_take_pooled(c, s) == 0)
+            relay_pump(c);
+        return;
+    }
+    c = link_new(w, svc);
 
     if (c == NULL) {
         /* Refused at once: a reset tells the client not to wait. */
@@ -510,7 +603,7 @@ void link_accept(struct worker *w, struct service *svc, int fd)
     evutil_make_socket_nonblocking(fd);
     no_delay(fd);
     addr_format_peer(fd, c->client ? c->plain : c->peer, ADDR_TEXT_MAX);
-    if ((s = stream_new(w->base, fd, STREAM_IN | STREAM_OUT, stream_ready, c)) == NULL) {
+    if ((s = stream_new(w->base, fd, STREAM_IN | STREAM_OUT, link_stream_ready, c)) == NULL) {
         link_drop(c, 0, "\"out of memory\"");
         return;
     }
@@ -540,8 +633,8 @@ int link_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
     evutil_make_socket_nonblocking(out_fd);
     /* Regular files and /dev/null, which epoll cannot watch, are read
      * and written directly (stream.h). */
-    c->pin = stream_new(w->base, in_fd, STREAM_IN, stream_ready, c);
-    c->pout = stream_new(w->base, out_fd, STREAM_OUT, stream_ready, c);
+    c->pin = stream_new(w->base, in_fd, STREAM_IN, link_stream_ready, c);
+    c->pout = stream_new(w->base, out_fd, STREAM_OUT, link_stream_ready, c);
     if (c->pin == NULL || c->pout == NULL) {
         link_drop(c, 0, "\"cannot watch standard input or output: %s\"", strerror(errno));
         return -1;

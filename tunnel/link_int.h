@@ -17,12 +17,15 @@
 #include "stream.h"
 #include "worker.h"
 
-enum phase { PH_CONNECT, PH_HANDSHAKE, PH_OPEN, PH_DRAIN };
+/* PH_POOLED: a client's ready session, not yet taken (pool.c);
+ * PH_UNOPENED: a server's deferred session, not yet opened. */
+enum phase { PH_CONNECT, PH_HANDSHAKE, PH_POOLED, PH_UNOPENED, PH_OPEN, PH_DRAIN };
 
 /* link_drop flags: which side ends with a reset instead of an end of stream. */
 #define RST_PLAIN 1
 #define RST_NET 2
-#define FLUSH_NET 4 /* deliver the engine's last output (an alert) first */
+#define FLUSH_NET 4  /* deliver the engine's last output (an alert) first */
+#define LINGER_NET 8 /* ...then shut down writing and read until the peer's end */
 
 struct link {
     struct worker *w;
@@ -54,6 +57,18 @@ struct link {
     char peer[ADDR_TEXT_MAX];  /* the SC1 peer */
     char plain[ADDR_TEXT_MAX]; /* the plaintext side */
     char *why;                 /* how it ended: made at the end */
+    /* Deferred sessions (SC1.md section 4, Extensions). */
+    struct pool *pool;       /* pooled: the pool making or holding it */
+    struct link *pool_next;  /* in the pool's ready list */
+    int pooled, pool_listed; /* made by the pool; in its ready list */
+    int from_pool;           /* a local connection on a pooled session */
+    struct timeval ready_at; /* when the pooled session became ready */
+    double pool_wait;        /* seconds it waited there */
+    int plain_started;       /* server: the plaintext service was asked for */
+    int linger;              /* PH_DRAIN: read until the peer's end */
+    int quiet;               /* its log line at info level */
+    unsigned retries;        /* sessions withdrawn under this connection */
+    struct evbuffer *replay; /* client: plaintext sent since opening */
 };
 
 /* End the connection: see link.c. */
@@ -71,5 +86,14 @@ void link_handshake_done(struct link *c);
 int link_connect_next(struct link *c, const char *lasterr);
 /* Data moved: the idle timer starts again. */
 void link_touch(struct link *c);
+/* The connection's one timer: `ms` from now (0: off). */
+void link_arm(struct link *c, unsigned ms);
+/* A new connection of the service, counted toward max_connections; NULL
+ * when refused (logged). */
+struct link *link_new(struct worker *w, struct service *svc);
+/* The streams' and the engine's callbacks, for a session that changes
+ * owner (opening.c). */
+void link_stream_ready(struct stream *s, void *arg);
+void link_step_cb(void *arg, int step, const char *name, int sent);
 
 #endif

@@ -15,6 +15,8 @@
 #include <event2/buffer.h>
 
 #include "link_int.h"
+#include "opening.h"
+#include "pool.h"
 
 /* Bytes one relay_pump() may read before letting the worker's other
  * connections have a turn. */
@@ -177,9 +179,14 @@ static int feed(struct link *c, int *progress)
     if (!c->hs_done && sc_conn_handshake_done(c->sc)) {
         link_handshake_done(c);
         *progress = 1;
-        if (!c->client && link_connect_next(c, NULL) != 0)
+        if (c->pooled && !c->plain_up && pool_ready(c) != 0)
             return -1;
     }
+    /* Server: the plaintext service once the session is open. */
+    if (opening_check(c) != 0)
+        return -1;
+    if (c->replay != NULL && c->received > 0)
+        opening_keep_sent(c, NULL, 0);
     if (c->net_eof && !c->fed_eof && evbuffer_get_length(in) == 0
         && sc_conn_pending_read(c->sc) == 0) {
         c->fed_eof = 1;
@@ -235,6 +242,7 @@ static int seal(struct link *c, int *progress)
             link_engine_failed(c, rc);
             return -1;
         }
+        opening_keep_sent(c, p, used);
         evbuffer_drain(in, used);
         c->sent += used;
         if (used == 0)

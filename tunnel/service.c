@@ -169,6 +169,7 @@ static int configure_ctx(const struct config *c, const struct svc_cfg *s, sc_ctx
         }
         if (s->allow.n > 0)
             sc_ctx_set_identity_cb(ctx, identity_cb, (void *)s);
+        sc_ctx_set_deferred_open(ctx, s->deferred_open);
     } else if ((rc = sc_ctx_set_server_name(ctx, s->server_name, 1)) != SC_OK) {
         load_error(c, s, "server_name", s->server_name, rc, err);
         return -1;

@@ -290,6 +290,12 @@ size_t stream_pending(const struct stream *s)
     return evbuffer_get_length(s->out);
 }
 
+void stream_set_cb(struct stream *s, stream_cb cb, void *arg)
+{
+    s->cb = cb;
+    s->arg = arg;
+}
+
 struct evbuffer *stream_input(struct stream *s)
 {
     return s->in;

@@ -72,6 +72,8 @@ ssize_t stream_flush(struct stream *s);
 size_t stream_pending(const struct stream *s);
 
 /* The input buffer may be replaced by stream_fill(): ask again after it. */
+/* Another owner's callback for the stream's events from now on. */
+void stream_set_cb(struct stream *s, stream_cb cb, void *arg);
 struct evbuffer *stream_input(struct stream *s);
 struct evbuffer *stream_output(struct stream *s);
 int stream_fd(const struct stream *s);

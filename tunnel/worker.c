@@ -15,6 +15,8 @@
 
 #include "link.h"
 #include "log.h"
+#include "opening.h"
+#include "pool.h"
 #include "stream.h"
 
 struct worker_bind {
@@ -107,6 +109,10 @@ static void ctl_cb(evutil_socket_t fd, short what, void *arg)
         return;
     w->stopping = 1;
     close_listeners(w);
+    /* Ready and unopened sessions carry nothing: end them now, so that
+     * clients retry on another server instead of failing later. */
+    pool_stop(w);
+    opening_withdraw_all(w);
     if (w->nconns == 0) {
         event_base_loopexit(w->base, NULL);
         return;
@@ -127,7 +133,8 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static int worker_setup(struct worker *w, struct runtime *rt, unsigned ms)
+static int worker_setup(struct worker *w, struct runtime *rt, unsigned ms, unsigned index,
+                        unsigned count)
 {
     size_t i;
 
@@ -154,12 +161,13 @@ static int worker_setup(struct worker *w, struct runtime *rt, unsigned ms)
             return -1;
         evconnlistener_set_error_cb(w->lev[i], accept_error_cb);
     }
-    return 0;
+    return pool_init(w, index, count);
 }
 
 static void worker_free(struct worker *w)
 {
     close_listeners(w);
+    pool_free(w);
     if (w->deadline != NULL)
         event_free(w->deadline);
     if (w->ctl != NULL)
@@ -243,7 +251,7 @@ int worker_start(struct runtime *rt, unsigned n, unsigned shutdown_ms)
     if ((workers = calloc(n, sizeof(*workers))) == NULL)
         return -1;
     for (i = 0; i < n; i++) {
-        if (worker_setup(&workers[i], rt, shutdown_ms) != 0) {
+        if (worker_setup(&workers[i], rt, shutdown_ms, i, n) != 0) {
             log_error("worker %u: cannot set up its event loop", i);
             break;
         }

@@ -15,6 +15,8 @@
 struct link;
 struct worker_bind;
 
+struct pool;
+
 struct worker {
     struct runtime *rt;
     struct event_base *base;
@@ -28,6 +30,7 @@ struct worker {
     atomic_int stop;             /* set before waking ctl */
     unsigned shutdown_ms;
     struct link *conns; /* live connections */
+    struct pool *pools; /* client services' ready sessions (pool.c) */
     unsigned nconns;
     int stopping;
     int exit_when_idle; /* --stdio: leave the loop after the last */

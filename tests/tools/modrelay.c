@@ -21,6 +21,9 @@
  *                        application-data record (type 0x17) is complete,
  *                        then send them in one write (data pipelined right
  *                        behind the records before it)
+ *   hold PATH            pass everything before the first application-data
+ *                        record (type 0x17), then hold it and what follows
+ *                        until PATH exists (bounded: 30 s)
  *   cut K                once the K-th application-data record (type
  *                        0x17, counted from 1) is passed on, end both
  *                        directions with a clean end of stream (FIN), no
@@ -61,7 +64,7 @@
 #include <unistd.h>
 
 enum opkind { OP_NONE, OP_FLIP, OP_DUP, OP_DROP, OP_SWAP, OP_INJECT, OP_JOIN,
-              OP_CUT, OP_GATE };
+              OP_CUT, OP_GATE, OP_HOLD };
 
 struct op {
     enum opkind kind;
@@ -98,6 +101,7 @@ struct dir {
     int joined;                 /* OP_JOIN done */
     uint64_t data_recs;         /* application-data records seen */
     int cut_now;                /* OP_CUT: its record has been passed on */
+    int released;               /* OP_HOLD: the gate opened */
 };
 
 struct conn {
@@ -189,6 +193,13 @@ static int op_parse(struct op *op, int argc, char **argv)
         return -1;
     if (strcmp(argv[1], "none") == 0)
         return argc == 2 ? 0 : -1;
+    if (strcmp(argv[1], "hold") == 0) {
+        op->kind = OP_HOLD;
+        if (argc != 3 || strlen(argv[2]) >= sizeof(op->gate))
+            return -1;
+        memcpy(op->gate, argv[2], strlen(argv[2]) + 1);
+        return 0;
+    }
     if (argc < 3 || parse_u64(argv[2], &op->n) != 0)
         return -1;
     if (strcmp(argv[1], "flip") == 0) {
@@ -446,6 +457,26 @@ static int is_cut(struct conn *c)
     return cut;
 }
 
+static void wait_gate(const char *path);
+
+/* Send out; OP_HOLD: what precedes the first application-data record goes
+ * at once, the rest once the gate opens. `n` bytes were just processed. */
+static int send_out(struct dir *d, size_t n)
+{
+    uint64_t start = d->in - n;
+    size_t pre;
+
+    if (d->op == NULL || d->op->kind != OP_HOLD || d->released || d->first_data < 0)
+        return send_all(d->dst, d->out.p, d->out.len);
+    pre = (uint64_t)d->first_data > start ? (size_t)((uint64_t)d->first_data - start) : 0;
+    if (send_all(d->dst, d->out.p, pre) != 0)
+        return -1;
+    mark_applied(d, "held until the gate opened", d->rec, 0x17);
+    wait_gate(d->op->gate);
+    d->released = 1;
+    return send_all(d->dst, d->out.p + pre, d->out.len - pre);
+}
+
 static void *relay_dir(void *arg)
 {
     struct dir *d = arg;
@@ -467,8 +498,7 @@ static void *relay_dir(void *arg)
         if (is_cut(d->c))
             continue;           /* after the cut: read and discard */
         d->out.len = 0;
-        if (process(d, buf, (size_t)n) != 0 ||
-            send_all(d->dst, d->out.p, d->out.len) != 0) {
+        if (process(d, buf, (size_t)n) != 0 || send_out(d, (size_t)n) != 0) {
             if (!is_cut(d->c))
                 set_reset(d->c);
             return NULL;
@@ -588,7 +618,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: modrelay [-v] [-f OPSFILE] TARGET "
             "[c2s|s2c none|flip N [MASK]|dup K|drop K|swap K|inject N HEX|"
-            "join K|cut K] [gate PATH]\n");
+            "join K|cut K|hold PATH] [gate PATH]\n");
     return 2;
 }
 
