@@ -1,51 +1,18 @@
 /*
- * Loading the SC1 known-answer vectors with jansson. Every hex string is
- * decoded strictly (even length, hex digits only); a field that is missing
- * or of the wrong type makes the whole file fail to load, so a test never
- * runs against half a case.
+ * Loading the SC1 known-answer vectors with jansson, field by field through
+ * vec_read.c. A field that is missing, of the wrong type or not strict hex
+ * makes the whole file fail to load, so a test never runs against half a
+ * case.
  */
 #include "vec_json.h"
 
 #include <dirent.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
-static char *join_path(const char *dir, const char *file)
-{
-    size_t n = strlen(dir) + strlen(file) + 2;
-    char *p = malloc(n);
-
-    if (p != NULL)
-        snprintf(p, n, "%s/%s", dir, file);
-    return p;
-}
+#include "vec_read.h"
 
 char *vec_hex(const uint8_t *p, size_t n)
 {
@@ -63,208 +30,11 @@ char *vec_hex(const uint8_t *p, size_t n)
     return s;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static int hex_decode(const char *s, vec_bytes *out)
-{
-    size_t len = strlen(s), i;
-
-    out->p = NULL;
-    out->n = 0;
-    if (len % 2 != 0)
-        return -1;
-    /* malloc(0) may return NULL: always keep one byte so p is usable. */
-    out->p = malloc(len / 2 + 1);
-    if (out->p == NULL)
-        return -1;
-    for (i = 0; i < len / 2; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-        if (hi < 0 || lo < 0) {
-            free(out->p);
-            out->p = NULL;
-            return -1;
-        }
-        out->p[i] = (uint8_t)(hi << 4 | lo);
-    }
-    out->n = len / 2;
-    return 0;
-}
-
-static void bytes_free(vec_bytes *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->n = 0;
-}
-
-/* ---- typed field access, each failing with the field's name in err. */
-
-static json_t *field(json_t *obj, const char *key, json_type type,
-                     const char *where, char *err, size_t errlen)
-{
-    json_t *v = json_object_get(obj, key);
-
-    if (v == NULL || json_typeof(v) != type) {
-        set_err(err, errlen, "%s: field '%s' missing or of the wrong type",
-                where, key);
-        return NULL;
-    }
-    return v;
-}
-
-static int get_str(json_t *obj, const char *key, char **out, int nullable,
-                   const char *where, char *err, size_t errlen)
-{
-    json_t *v = json_object_get(obj, key);
-
-    *out = NULL;
-    if (nullable && (v == NULL || json_is_null(v)))
-        return 0;
-    if (v == NULL || !json_is_string(v)) {
-        set_err(err, errlen, "%s: field '%s' missing or not a string",
-                where, key);
-        return -1;
-    }
-    *out = xstrdup(json_string_value(v));
-    if (*out == NULL) {
-        set_err(err, errlen, "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-static int get_hex(json_t *obj, const char *key, vec_bytes *out,
-                   const char *where, char *err, size_t errlen)
-{
-    json_t *v = field(obj, key, JSON_STRING, where, err, errlen);
-
-    if (v == NULL)
-        return -1;
-    if (hex_decode(json_string_value(v), out) != 0) {
-        set_err(err, errlen, "%s: field '%s' is not valid hex", where, key);
-        return -1;
-    }
-    return 0;
-}
-
-static int get_int(json_t *obj, const char *key, long *out, int nullable,
-                   const char *where, char *err, size_t errlen)
-{
-    json_t *v = json_object_get(obj, key);
-
-    if (nullable && (v == NULL || json_is_null(v))) {
-        *out = -1;
-        return 0;
-    }
-    if (v == NULL || !json_is_integer(v)) {
-        set_err(err, errlen, "%s: field '%s' missing or not an integer",
-                where, key);
-        return -1;
-    }
-    *out = (long)json_integer_value(v);
-    return 0;
-}
-
-static int get_dir(json_t *obj, int *c2s, const char *where,
-                   char *err, size_t errlen)
-{
-    json_t *v = field(obj, "dir", JSON_STRING, where, err, errlen);
-    const char *s;
-
-    if (v == NULL)
-        v = field(obj, "direction", JSON_STRING, where, err, errlen);
-    if (v == NULL)
-        return -1;
-    s = json_string_value(v);
-    if (strcmp(s, "c2s") == 0)
-        *c2s = 1;
-    else if (strcmp(s, "s2c") == 0)
-        *c2s = 0;
-    else {
-        set_err(err, errlen, "%s: direction '%s' is neither c2s nor s2c",
-                where, s);
-        return -1;
-    }
-    return 0;
-}
-
-/* "0x001e" -> 0x001e */
-static int parse_code(const char *s, uint16_t *out)
-{
-    char *end;
-    unsigned long v;
-
-    if (strncmp(s, "0x", 2) != 0 && strncmp(s, "0X", 2) != 0)
-        return -1;
-    v = strtoul(s + 2, &end, 16);
-    if (end == s + 2 || *end != '\0' || v > 0xffff)
-        return -1;
-    *out = (uint16_t)v;
-    return 0;
-}
-
-static int get_codes(json_t *obj, const char *key, uint16_t *codes,
-                     size_t *n, const char *where, char *err, size_t errlen)
-{
-    json_t *arr = field(obj, key, JSON_ARRAY, where, err, errlen), *v;
-    size_t i;
-
-    if (arr == NULL)
-        return -1;
-    if (json_array_size(arr) > VEC_MAX_CODES) {
-        set_err(err, errlen, "%s: '%s' has too many entries", where, key);
-        return -1;
-    }
-    json_array_foreach(arr, i, v) {
-        if (!json_is_string(v) || parse_code(json_string_value(v),
-                                             &codes[i]) != 0) {
-            set_err(err, errlen, "%s: '%s'[%zu] is not a code like 0x0001",
-                    where, key, i);
-            return -1;
-        }
-    }
-    *n = json_array_size(arr);
-    return 0;
-}
-
-/* Unix time of "YYYY-MM-DDTHH:MM:SSZ", without relying on timegm(). */
-static int parse_utc(const char *s, time_t *out)
-{
-    int y, mo, d, h, mi, se;
-    char z;
-    long long days;
-    int yy, era, yoe, doy, doe, mp;
-
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se,
-               &z) != 7 || z != 'Z')
-        return -1;
-    /* days_from_civil (H. Hinnant), proleptic Gregorian. */
-    yy = mo <= 2 ? y - 1 : y;
-    era = (yy >= 0 ? yy : yy - 399) / 400;
-    yoe = yy - era * 400;
-    mp = (mo + 9) % 12;
-    doy = (153 * mp + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    days = (long long)era * 146097 + doe - 719468;
-    *out = (time_t)(days * 86400 + h * 3600 + mi * 60 + se);
-    return 0;
-}
-
 static int get_ext_block(json_t *obj, vec_bytes *out, const char *where,
                          char *err, size_t errlen)
 {
-    json_t *arr = field(obj, "extensions_sent", JSON_ARRAY, where, err,
-                        errlen), *e;
+    json_t *arr = vec_read_field(obj, "extensions_sent", JSON_ARRAY, where,
+                                 err, errlen), *e;
     size_t i, total = 0;
 
     out->p = NULL;
@@ -280,21 +50,21 @@ static int get_ext_block(json_t *obj, vec_bytes *out, const char *where,
         vec_bytes data;
         uint8_t *grown;
 
-        if (get_str(e, "type", &type_s, 0, where, err, errlen) != 0)
+        if (vec_read_str(e, "type", &type_s, 0, where, err, errlen) != 0)
             return -1;
-        if (parse_code(type_s, &type) != 0) {
-            set_err(err, errlen, "%s: extension type '%s' is not a code",
-                    where, type_s);
+        if (vec_read_code(type_s, &type) != 0) {
+            vec_read_err(err, errlen, "%s: extension type '%s' is not a code",
+                         where, type_s);
             free(type_s);
             return -1;
         }
         free(type_s);
-        if (get_hex(e, "data", &data, where, err, errlen) != 0)
+        if (vec_read_hex(e, "data", &data, where, err, errlen) != 0)
             return -1;
         grown = realloc(out->p, total + 4 + data.n + 1);
         if (grown == NULL || data.n > 0xffff) {
-            bytes_free(&data);
-            set_err(err, errlen, "%s: extension too large", where);
+            vec_read_bytes_free(&data);
+            vec_read_err(err, errlen, "%s: extension too large", where);
             return -1;
         }
         out->p = grown;
@@ -304,7 +74,7 @@ static int get_ext_block(json_t *obj, vec_bytes *out, const char *where,
         out->p[total + 3] = (uint8_t)data.n;
         memcpy(out->p + total + 4, data.p, data.n);
         total += 4 + data.n;
-        bytes_free(&data);
+        vec_read_bytes_free(&data);
     }
     out->n = total;
     return 0;
@@ -313,44 +83,45 @@ static int get_ext_block(json_t *obj, vec_bytes *out, const char *where,
 static int load_side(json_t *inputs, const char *role, vec_side *s,
                      char *err, size_t errlen)
 {
-    json_t *o = field(inputs, role, JSON_OBJECT, "inputs", err, errlen);
+    json_t *o = vec_read_field(inputs, role, JSON_OBJECT, "inputs", err,
+                               errlen);
     json_t *rnd;
     long mode;
     int is_client = strcmp(role, "client") == 0;
 
     if (o == NULL)
         return -1;
-    if (get_codes(o, "suites_offered_in_preference_order", s->suites,
-                  &s->n_suites, role, err, errlen) != 0 ||
-        get_codes(o, "groups_offered_in_preference_order", s->groups,
-                  &s->n_groups, role, err, errlen) != 0)
+    if (vec_read_codes(o, "suites_offered_in_preference_order", s->suites,
+                       &s->n_suites, role, err, errlen) != 0 ||
+        vec_read_codes(o, "groups_offered_in_preference_order", s->groups,
+                       &s->n_groups, role, err, errlen) != 0)
         return -1;
-    rnd = field(o, "random", JSON_OBJECT, role, err, errlen);
+    rnd = vec_read_field(o, "random", JSON_OBJECT, role, err, errlen);
     if (rnd == NULL ||
-        get_hex(rnd, is_client ? "nonce_c" : "nonce_s", &s->nonce, role,
-                err, errlen) != 0 ||
-        get_hex(rnd, "x25519_private", &s->x25519_priv, role, err,
-                errlen) != 0 ||
-        get_hex(rnd, "kx_private", &s->kx_priv, role, err, errlen) != 0)
+        vec_read_hex(rnd, is_client ? "nonce_c" : "nonce_s", &s->nonce, role,
+                     err, errlen) != 0 ||
+        vec_read_hex(rnd, "x25519_private", &s->x25519_priv, role, err,
+                     errlen) != 0 ||
+        vec_read_hex(rnd, "kx_private", &s->kx_priv, role, err, errlen) != 0)
         return -1;
     if (is_client &&
-        (get_str(o, "server_name", &s->server_name, 0, role, err,
-                 errlen) != 0 ||
-         get_str(o, "server_name_sent", &s->server_name_sent, 0, role, err,
-                 errlen) != 0))
+        (vec_read_str(o, "server_name", &s->server_name, 0, role, err,
+                      errlen) != 0 ||
+         vec_read_str(o, "server_name_sent", &s->server_name_sent, 0, role,
+                      err, errlen) != 0))
         return -1;
-    if (get_str(o, "certificate", &s->certificate, 1, role, err,
-                errlen) != 0 ||
-        get_str(o, "private_key", &s->private_key, 1, role, err,
-                errlen) != 0 ||
-        get_str(o, "trust_anchor", &s->trust_anchor, 0, role, err,
-                errlen) != 0)
+    if (vec_read_str(o, "certificate", &s->certificate, 1, role, err,
+                     errlen) != 0 ||
+        vec_read_str(o, "private_key", &s->private_key, 1, role, err,
+                     errlen) != 0 ||
+        vec_read_str(o, "trust_anchor", &s->trust_anchor, 0, role, err,
+                     errlen) != 0)
         return -1;
-    if (get_int(o, "client_cert_mode", &mode, 1, role, err, errlen) != 0)
+    if (vec_read_int(o, "client_cert_mode", &mode, 1, role, err, errlen) != 0)
         return -1;
     s->client_cert_mode = (int)mode;
     if (!is_client && mode < 0) {
-        set_err(err, errlen, "server: client_cert_mode missing");
+        vec_read_err(err, errlen, "server: client_cert_mode missing");
         return -1;
     }
     return get_ext_block(o, &s->extensions, role, err, errlen);
@@ -358,20 +129,21 @@ static int load_side(json_t *inputs, const char *role, vec_side *s,
 
 static void side_free(vec_side *s)
 {
-    bytes_free(&s->nonce);
-    bytes_free(&s->x25519_priv);
-    bytes_free(&s->kx_priv);
+    vec_read_bytes_free(&s->nonce);
+    vec_read_bytes_free(&s->x25519_priv);
+    vec_read_bytes_free(&s->kx_priv);
     free(s->server_name);
     free(s->server_name_sent);
     free(s->certificate);
     free(s->private_key);
     free(s->trust_anchor);
-    bytes_free(&s->extensions);
+    vec_read_bytes_free(&s->extensions);
 }
 
 static int load_records(json_t *root, vec_case *vc, char *err, size_t errlen)
 {
-    json_t *arr = field(root, "records", JSON_ARRAY, vc->name, err, errlen);
+    json_t *arr = vec_read_field(root, "records", JSON_ARRAY, vc->name, err,
+                                 errlen);
     json_t *r;
     size_t i;
 
@@ -387,22 +159,22 @@ static int load_records(json_t *root, vec_case *vc, char *err, size_t errlen)
 
         snprintf(where, sizeof(where), "records[%zu]", i);
         vc->n_records = i + 1;
-        if (get_int(r, "index", &v, 0, where, err, errlen) != 0)
+        if (vec_read_int(r, "index", &v, 0, where, err, errlen) != 0)
             return -1;
         if (v != (long)i) {
-            set_err(err, errlen, "%s: index %ld out of order", where, v);
+            vec_read_err(err, errlen, "%s: index %ld out of order", where, v);
             return -1;
         }
         rec->index = i;
-        if (get_dir(r, &rec->c2s, where, err, errlen) != 0 ||
-            get_int(r, "type", &v, 0, where, err, errlen) != 0)
+        if (vec_read_dir(r, &rec->c2s, where, err, errlen) != 0 ||
+            vec_read_int(r, "type", &v, 0, where, err, errlen) != 0)
             return -1;
         rec->type = (int)v;
-        if (get_str(r, "type_name", &rec->type_name, 0, where, err,
-                    errlen) != 0 ||
-            get_str(r, "key", &rec->key, 0, where, err, errlen) != 0 ||
-            get_int(r, "seq", &rec->seq, 1, where, err, errlen) != 0 ||
-            get_hex(r, "wire", &rec->wire, where, err, errlen) != 0)
+        if (vec_read_str(r, "type_name", &rec->type_name, 0, where, err,
+                         errlen) != 0 ||
+            vec_read_str(r, "key", &rec->key, 0, where, err, errlen) != 0 ||
+            vec_read_int(r, "seq", &rec->seq, 1, where, err, errlen) != 0 ||
+            vec_read_hex(r, "wire", &rec->wire, where, err, errlen) != 0)
             return -1;
     }
     return 0;
@@ -410,8 +182,8 @@ static int load_records(json_t *root, vec_case *vc, char *err, size_t errlen)
 
 static int load_script(json_t *root, vec_case *vc, char *err, size_t errlen)
 {
-    json_t *arr = field(root, "application_script", JSON_ARRAY, vc->name,
-                        err, errlen);
+    json_t *arr = vec_read_field(root, "application_script", JSON_ARRAY,
+                                 vc->name, err, errlen);
     json_t *a;
     size_t i;
 
@@ -428,27 +200,29 @@ static int load_script(json_t *root, vec_case *vc, char *err, size_t errlen)
 
         snprintf(where, sizeof(where), "application_script[%zu]", i);
         vc->n_script = i + 1;
-        if (get_dir(a, &act->c2s, where, err, errlen) != 0 ||
-            get_str(a, "action", &act->action, 0, where, err, errlen) != 0)
+        if (vec_read_dir(a, &act->c2s, where, err, errlen) != 0 ||
+            vec_read_str(a, "action", &act->action, 0, where, err,
+                         errlen) != 0)
             return -1;
         if (data != NULL && json_is_string(data)) {
             act->kind = VEC_ACT_DATA;
-            if (get_hex(a, "data_hex", &act->data, where, err, errlen) != 0)
+            if (vec_read_hex(a, "data_hex", &act->data, where, err,
+                             errlen) != 0)
                 return -1;
         } else if (strncmp(act->action, "key_update", 10) == 0) {
             act->kind = VEC_ACT_KEY_UPDATE;
             kr = strstr(act->action, "request=");
             if (kr == NULL || (kr[8] != '0' && kr[8] != '1')) {
-                set_err(err, errlen, "%s: key_update without request=0/1",
-                        where);
+                vec_read_err(err, errlen,
+                             "%s: key_update without request=0/1", where);
                 return -1;
             }
             act->request = kr[8] - '0';
         } else if (strncmp(act->action, "close_notify", 12) == 0) {
             act->kind = VEC_ACT_CLOSE;
         } else {
-            set_err(err, errlen, "%s: unknown action '%s'", where,
-                    act->action);
+            vec_read_err(err, errlen, "%s: unknown action '%s'", where,
+                         act->action);
             return -1;
         }
     }
@@ -461,8 +235,9 @@ static int add_expect(vec_case *vc, size_t *cap, const char *name,
     vec_named *e;
 
     if (!json_is_string(hexv)) {
-        set_err(err, errlen, "%s: expected value of '%s' is not a string",
-                vc->name, name);
+        vec_read_err(err, errlen,
+                     "%s: expected value of '%s' is not a string", vc->name,
+                     name);
         return -1;
     }
     if (vc->n_expect == *cap) {
@@ -475,13 +250,13 @@ static int add_expect(vec_case *vc, size_t *cap, const char *name,
         *cap = ncap;
     }
     e = &vc->expect[vc->n_expect];
-    e->name = xstrdup(name);
+    e->name = vec_read_strdup(name);
     if (e->name == NULL)
         return -1;
-    if (hex_decode(json_string_value(hexv), &e->value) != 0) {
+    if (vec_read_hexdec(json_string_value(hexv), &e->value) != 0) {
         free(e->name);
-        set_err(err, errlen, "%s: expected value of '%s' is not hex",
-                vc->name, name);
+        vec_read_err(err, errlen, "%s: expected value of '%s' is not hex",
+                     vc->name, name);
         return -1;
     }
     vc->n_expect++;
@@ -498,7 +273,8 @@ static int load_expect(json_t *root, vec_case *vc, char *err, size_t errlen)
     char name[96];
 
     for (g = 0; g < 2; g++) {
-        obj = field(root, groups[g], JSON_OBJECT, vc->name, err, errlen);
+        obj = vec_read_field(root, groups[g], JSON_OBJECT, vc->name, err,
+                             errlen);
         if (obj == NULL)
             return -1;
         json_object_foreach(obj, key, v) {
@@ -506,7 +282,8 @@ static int load_expect(json_t *root, vec_case *vc, char *err, size_t errlen)
                 return -1;
         }
     }
-    obj = field(root, "traffic_keys", JSON_OBJECT, vc->name, err, errlen);
+    obj = vec_read_field(root, "traffic_keys", JSON_OBJECT, vc->name, err,
+                         errlen);
     if (obj == NULL)
         return -1;
     json_object_foreach(obj, key, tk) {
@@ -523,30 +300,9 @@ static int load_expect(json_t *root, vec_case *vc, char *err, size_t errlen)
     return 0;
 }
 
-static json_t *load_root(const char *dir, const char *file, char *err,
-                         size_t errlen)
-{
-    char *path = join_path(dir, file);
-    json_error_t je;
-    json_t *root;
-
-    if (path == NULL)
-        return NULL;
-    root = json_load_file(path, 0, &je);
-    if (root == NULL)
-        set_err(err, errlen, "%s: line %d: %s", file, je.line, je.text);
-    else if (!json_is_object(root)) {
-        set_err(err, errlen, "%s: not a JSON object", file);
-        json_decref(root);
-        root = NULL;
-    }
-    free(path);
-    return root;
-}
-
 int vec_file_has_records(const char *dir, const char *file)
 {
-    json_t *root = load_root(dir, file, NULL, 0);
+    json_t *root = vec_read_root(dir, file, NULL, 0);
     int has;
 
     if (root == NULL)
@@ -564,36 +320,37 @@ int vec_case_load(const char *dir, const char *file, vec_case *vc,
     int rc = -1;
 
     memset(vc, 0, sizeof(*vc));
-    root = load_root(dir, file, err, errlen);
+    root = vec_read_root(dir, file, err, errlen);
     if (root == NULL)
         return -1;
-    vc->dir = xstrdup(dir);
-    if (vc->dir == NULL || get_str(root, "name", &vc->name, 0, file, err,
-                                   errlen) != 0)
+    vc->dir = vec_read_strdup(dir);
+    if (vc->dir == NULL || vec_read_str(root, "name", &vc->name, 0, file, err,
+                                        errlen) != 0)
         goto out;
-    if (get_str(root, "verify_time", &s, 0, file, err, errlen) != 0)
+    if (vec_read_str(root, "verify_time", &s, 0, file, err, errlen) != 0)
         goto out;
-    if (parse_utc(s, &vc->verify_time) != 0) {
-        set_err(err, errlen, "%s: verify_time '%s' not understood", file, s);
+    if (vec_read_utc(s, &vc->verify_time) != 0) {
+        vec_read_err(err, errlen, "%s: verify_time '%s' not understood",
+                     file, s);
         goto out;
     }
-    inputs = field(root, "inputs", JSON_OBJECT, file, err, errlen);
+    inputs = vec_read_field(root, "inputs", JSON_OBJECT, file, err, errlen);
     if (inputs == NULL ||
         load_side(inputs, "client", &vc->client, err, errlen) != 0 ||
         load_side(inputs, "server", &vc->server, err, errlen) != 0)
         goto out;
-    chosen = field(root, "chosen", JSON_OBJECT, file, err, errlen);
+    chosen = vec_read_field(root, "chosen", JSON_OBJECT, file, err, errlen);
     if (chosen == NULL)
         goto out;
     free(s);
     s = NULL;
-    if (get_str(chosen, "suite", &s, 0, "chosen", err, errlen) != 0 ||
-        parse_code(s, &vc->chosen_suite) != 0)
+    if (vec_read_str(chosen, "suite", &s, 0, "chosen", err, errlen) != 0 ||
+        vec_read_code(s, &vc->chosen_suite) != 0)
         goto out;
     free(s);
     s = NULL;
-    if (get_str(chosen, "group", &s, 0, "chosen", err, errlen) != 0 ||
-        parse_code(s, &vc->chosen_group) != 0)
+    if (vec_read_str(chosen, "group", &s, 0, "chosen", err, errlen) != 0 ||
+        vec_read_code(s, &vc->chosen_group) != 0)
         goto out;
     if (load_records(root, vc, err, errlen) != 0 ||
         load_script(root, vc, err, errlen) != 0 ||
@@ -615,15 +372,15 @@ void vec_case_free(vec_case *vc)
     for (i = 0; vc->records != NULL && i < vc->n_records; i++) {
         free(vc->records[i].type_name);
         free(vc->records[i].key);
-        bytes_free(&vc->records[i].wire);
+        vec_read_bytes_free(&vc->records[i].wire);
     }
     for (i = 0; vc->script != NULL && i < vc->n_script; i++) {
         free(vc->script[i].action);
-        bytes_free(&vc->script[i].data);
+        vec_read_bytes_free(&vc->script[i].data);
     }
     for (i = 0; i < vc->n_expect; i++) {
         free(vc->expect[i].name);
-        bytes_free(&vc->expect[i].value);
+        vec_read_bytes_free(&vc->expect[i].value);
     }
     free(vc->records);
     free(vc->script);
@@ -640,14 +397,14 @@ static int load_export_row(json_t *o, const char *ctx_key, vec_export *row,
 {
     long len;
 
-    if (get_str(o, "label", &row->label, 0, where, err, errlen) != 0 ||
-        get_hex(o, ctx_key, &row->context, where, err, errlen) != 0 ||
-        get_int(o, "length", &len, 0, where, err, errlen) != 0 ||
-        get_hex(o, "output", &row->output, where, err, errlen) != 0)
+    if (vec_read_str(o, "label", &row->label, 0, where, err, errlen) != 0 ||
+        vec_read_hex(o, ctx_key, &row->context, where, err, errlen) != 0 ||
+        vec_read_int(o, "length", &len, 0, where, err, errlen) != 0 ||
+        vec_read_hex(o, "output", &row->output, where, err, errlen) != 0)
         return -1;
     if (len < 0 || (size_t)len != row->output.n) {
-        set_err(err, errlen, "%s: length %ld but output has %zu bytes",
-                where, len, row->output.n);
+        vec_read_err(err, errlen, "%s: length %ld but output has %zu bytes",
+                     where, len, row->output.n);
         return -1;
     }
     row->length = (size_t)len;
@@ -662,14 +419,14 @@ int vec_exporter_load(const char *dir, const char *file, vec_exporter *ve,
     int rc = -1;
 
     memset(ve, 0, sizeof(*ve));
-    root = load_root(dir, file, err, errlen);
+    root = vec_read_root(dir, file, err, errlen);
     if (root == NULL)
         return -1;
-    if (get_str(root, "name", &ve->name, 0, file, err, errlen) != 0 ||
-        get_str(root, "base_case", &ve->base_case, 0, file, err,
-                errlen) != 0)
+    if (vec_read_str(root, "name", &ve->name, 0, file, err, errlen) != 0 ||
+        vec_read_str(root, "base_case", &ve->base_case, 0, file, err,
+                     errlen) != 0)
         goto out;
-    more = field(root, "more", JSON_ARRAY, file, err, errlen);
+    more = vec_read_field(root, "more", JSON_ARRAY, file, err, errlen);
     if (more == NULL)
         goto out;
     ve->rows = calloc(json_array_size(more) + 1, sizeof(*ve->rows));
@@ -703,8 +460,8 @@ void vec_exporter_free(vec_exporter *ve)
 
     for (i = 0; ve->rows != NULL && i < ve->n_rows; i++) {
         free(ve->rows[i].label);
-        bytes_free(&ve->rows[i].context);
-        bytes_free(&ve->rows[i].output);
+        vec_read_bytes_free(&ve->rows[i].context);
+        vec_read_bytes_free(&ve->rows[i].output);
     }
     free(ve->rows);
     free(ve->name);
@@ -720,24 +477,24 @@ static int load_negative(json_t *c, vec_negative *n, char *err,
     char *recv = NULL;
     const char *where;
 
-    if (get_str(c, "id", &n->id, 0, "negative case", err, errlen) != 0)
+    if (vec_read_str(c, "id", &n->id, 0, "negative case", err, errlen) != 0)
         return -1;
     where = n->id;
-    if (get_str(c, "description", &n->description, 0, where, err,
-                errlen) != 0 ||
-        get_int(c, "record_index", &idx, 0, where, err, errlen) != 0 ||
-        get_dir(c, &n->c2s, where, err, errlen) != 0 ||
-        get_str(c, "receiver", &recv, 0, where, err, errlen) != 0)
+    if (vec_read_str(c, "description", &n->description, 0, where, err,
+                     errlen) != 0 ||
+        vec_read_int(c, "record_index", &idx, 0, where, err, errlen) != 0 ||
+        vec_read_dir(c, &n->c2s, where, err, errlen) != 0 ||
+        vec_read_str(c, "receiver", &recv, 0, where, err, errlen) != 0)
         return -1;
     if (idx < 0) {
         free(recv);
-        set_err(err, errlen, "%s: negative record_index", where);
+        vec_read_err(err, errlen, "%s: negative record_index", where);
         return -1;
     }
     n->record_index = (size_t)idx;
     n->receiver_is_server = strcmp(recv, "server") == 0;
     if (!n->receiver_is_server && strcmp(recv, "client") != 0) {
-        set_err(err, errlen, "%s: receiver '%s'", where, recv);
+        vec_read_err(err, errlen, "%s: receiver '%s'", where, recv);
         free(recv);
         return -1;
     }
@@ -745,27 +502,28 @@ static int load_negative(json_t *c, vec_negative *n, char *err,
     v = json_object_get(c, "mutated_wire");
     if (v != NULL && !json_is_null(v)) {
         n->has_mutated = 1;
-        if (get_hex(c, "mutated_wire", &n->mutated, where, err, errlen) != 0)
+        if (vec_read_hex(c, "mutated_wire", &n->mutated, where, err,
+                         errlen) != 0)
             return -1;
     }
     v = json_object_get(c, "then_eof");
     n->then_eof = v != NULL && json_is_true(v);
-    if (get_str(c, "receiver_error", &n->receiver_error, 1, where, err,
-                errlen) != 0 ||
-        get_int(c, "expected_alert", &alert, 1, where, err, errlen) != 0)
+    if (vec_read_str(c, "receiver_error", &n->receiver_error, 1, where, err,
+                     errlen) != 0 ||
+        vec_read_int(c, "expected_alert", &alert, 1, where, err, errlen) != 0)
         return -1;
     n->expected_alert = (int)alert;
     v = json_object_get(c, "expected_alert_record");
     if (v != NULL && !json_is_null(v) &&
-        get_hex(c, "expected_alert_record", &n->expected_alert_record, where,
-                err, errlen) != 0)
+        vec_read_hex(c, "expected_alert_record", &n->expected_alert_record,
+                     where, err, errlen) != 0)
         return -1;
     if ((n->expected_alert >= 0) != (n->expected_alert_record.p != NULL)) {
-        set_err(err, errlen, "%s: expected_alert and expected_alert_record "
-                "disagree on null", where);
+        vec_read_err(err, errlen, "%s: expected_alert and "
+                     "expected_alert_record disagree on null", where);
         return -1;
     }
-    if (get_int(c, "received_alert", &alert, 1, where, err, errlen) != 0)
+    if (vec_read_int(c, "received_alert", &alert, 1, where, err, errlen) != 0)
         return -1;
     n->received_alert = (int)alert;
     return 0;
@@ -779,13 +537,13 @@ int vec_negative_load(const char *dir, const char *file, vec_negative_set *vn,
     int rc = -1;
 
     memset(vn, 0, sizeof(*vn));
-    root = load_root(dir, file, err, errlen);
+    root = vec_read_root(dir, file, err, errlen);
     if (root == NULL)
         return -1;
-    if (get_str(root, "base_case", &vn->base_case, 0, file, err,
-                errlen) != 0)
+    if (vec_read_str(root, "base_case", &vn->base_case, 0, file, err,
+                     errlen) != 0)
         goto out;
-    cases = field(root, "cases", JSON_ARRAY, file, err, errlen);
+    cases = vec_read_field(root, "cases", JSON_ARRAY, file, err, errlen);
     if (cases == NULL)
         goto out;
     vn->cases = calloc(json_array_size(cases) + 1, sizeof(*vn->cases));
@@ -813,9 +571,9 @@ void vec_negative_free(vec_negative_set *vn)
 
         free(n->id);
         free(n->description);
-        bytes_free(&n->mutated);
+        vec_read_bytes_free(&n->mutated);
         free(n->receiver_error);
-        bytes_free(&n->expected_alert_record);
+        vec_read_bytes_free(&n->expected_alert_record);
     }
     free(vn->cases);
     free(vn->base_case);
@@ -874,7 +632,7 @@ int vec_list_json(const char *dir, char ***names, size_t *n)
                 goto fail;
             list = grown;
         }
-        list[cnt] = xstrdup(e->d_name);
+        list[cnt] = vec_read_strdup(e->d_name);
         if (list[cnt] == NULL)
             goto fail;
         cnt++;
