@@ -180,14 +180,63 @@ static int run_negative(const vec_case *base, const vec_negative *n)
     return ok && !r.failed;
 }
 
+/* A base case named from a set in `sub` ("" or "deferred/"): the
+ * subdirectory's own file if there is one, else the vectors directory's. */
+static int load_base(const char *dir, const char *sub, const char *name,
+                     vec_case *base, char *err, size_t errlen)
+{
+    char path[4600], rel[512];
+    struct stat st;
+
+    snprintf(rel, sizeof(rel), "%s%s", sub, name);
+    snprintf(path, sizeof(path), "%s/%s", dir, rel);
+    if (sub[0] == '\0' || stat(path, &st) != 0)
+        snprintf(rel, sizeof(rel), "%s", name);
+    return vec_case_load(dir, rel, base, err, errlen);
+}
+
+/* One negative set: each case against its base case. */
+static void run_set(const char *dir, const char *sub, int *n_pass,
+                    int *n_fail)
+{
+    char file[512], err[512];
+    vec_negative_set set;
+    size_t i;
+
+    snprintf(file, sizeof(file), "%snegative.json", sub);
+    if (vec_negative_load(dir, file, &set, err, sizeof(err)) != 0) {
+        printf("FAIL %s: %s\n", file, err);
+        (*n_fail)++;
+        return;
+    }
+    for (i = 0; i < set.n_cases; i++) {
+        const vec_negative *n = &set.cases[i];
+        const char *bname = n->base_case != NULL ? n->base_case : set.base_case;
+        vec_case base;
+        int ok = 0;
+
+        if (load_base(dir, sub, bname, &base, err, sizeof(err)) != 0) {
+            printf("  %s: base case %s: %s\n", n->id, bname, err);
+        } else {
+            ok = run_negative(&base, n);
+            vec_case_free(&base);
+        }
+        printf("%s %s %s\n", ok ? "PASS" : "FAIL", n->id,
+               vec_role_name(n->receiver_is_server));
+        fflush(stdout);
+        if (ok)
+            (*n_pass)++;
+        else
+            (*n_fail)++;
+    }
+    vec_negative_free(&set);
+}
+
 int main(void)
 {
     const char *shared = getenv("SC_SHARED_DIR");
-    char dir[4096], err[512];
-    vec_negative_set set;
-    vec_case base;
+    char dir[4096], sub[4200];
     struct stat st;
-    size_t i;
     int n_pass = 0, n_fail = 0;
 
     if (shared == NULL || shared[0] == '\0') {
@@ -200,29 +249,11 @@ int main(void)
         printf("SKIP: no known-answer vectors in %s\n", dir);
         return 77;
     }
-    if (vec_negative_load(dir, "negative.json", &set, err, sizeof(err)) != 0) {
-        printf("FAIL negative.json: %s\n0 passed, 1 failed\n", err);
-        return 1;
-    }
-    if (vec_case_load(dir, set.base_case, &base, err, sizeof(err)) != 0) {
-        printf("FAIL %s: %s\n0 passed, 1 failed\n", set.base_case, err);
-        vec_negative_free(&set);
-        return 1;
-    }
-    for (i = 0; i < set.n_cases; i++) {
-        const vec_negative *n = &set.cases[i];
-        int ok = run_negative(&base, n);
-
-        printf("%s %s %s\n", ok ? "PASS" : "FAIL", n->id,
-               vec_role_name(n->receiver_is_server));
-        fflush(stdout);
-        if (ok)
-            n_pass++;
-        else
-            n_fail++;
-    }
-    vec_case_free(&base);
-    vec_negative_free(&set);
+    run_set(dir, "", &n_pass, &n_fail);
+    /* deferred/ (deferred_open), when the vectors have it. */
+    snprintf(sub, sizeof(sub), "%s/deferred/negative.json", dir);
+    if (stat(sub, &st) == 0)
+        run_set(dir, "deferred/", &n_pass, &n_fail);
     printf("%d passed, %d failed\n", n_pass, n_fail);
     return n_fail == 0 ? 0 : 1;
 }

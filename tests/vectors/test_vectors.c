@@ -104,6 +104,35 @@ static int run_mode(const vec_case *vc, int is_server, vec_feed_mode mode)
     return ok && !r.failed;
 }
 
+/* deferred_open: the server withdraws the session right after 12, and
+ * its alert record is the vector's byte for byte. */
+static int run_withdrawn(const vec_case *vc)
+{
+    vec_run r;
+    size_t first_app = 0, len = 0;
+    const uint8_t *out = NULL;
+    int ok, rc = SC_OK;
+
+    while (first_app < vc->n_records && vc->records[first_app].type <= 12)
+        first_app++;
+    ok = vec_run_open(&r, vc, 1, VEC_FEED_RECORD) == 0;
+    snprintf(r.tag, sizeof(r.tag), "%s server (withdrawn)", vc->name);
+    ok = ok && vec_run_until(&r, first_app) == 0;
+    if (ok) {
+        rc = sc_conn_withdraw(r.conn);
+        out = sc_conn_output(r.conn, &len);
+        if (rc != SC_ERR_WITHDRAWN || len != vc->withdrawn.n ||
+            memcmp(out, vc->withdrawn.p, len) != 0) {
+            vec_fail(&r, "withdraw after 12: %d (%s)", rc, sc_strerror(rc));
+            vec_print_hex(&r, "expected", vc->withdrawn.p, vc->withdrawn.n);
+            vec_print_hex(&r, "got", out, len);
+            ok = 0;
+        }
+    }
+    vec_run_close(&r);
+    return ok && !r.failed;
+}
+
 static void run_case(const vec_case *vc)
 {
     int is_server;
@@ -118,6 +147,8 @@ static void run_case(const vec_case *vc)
                  run_mode(vc, is_server, VEC_FEED_FLIGHT);
         verdict(ok, vc->name, vec_role_name(is_server));
     }
+    if (vc->withdrawn.n > 0)
+        verdict(run_withdrawn(vc), vc->name, "server (withdrawn)");
 }
 
 static int check_exports(vec_run *r, const vec_exporter *ve)
@@ -224,7 +255,7 @@ static void run_file(const char *dir, const char *file)
 int main(void)
 {
     const char *shared = getenv("SC_SHARED_DIR");
-    char dir[4096];
+    char dir[4096], sub[4200];
     char **files;
     size_t n_files, i;
     struct stat st;
@@ -247,6 +278,21 @@ int main(void)
         free(files[i]);
     }
     free(files);
+    /* deferred/ (deferred_open): cases named from the vectors directory,
+     * whose pki/ they share. */
+    snprintf(sub, sizeof(sub), "%s/deferred", dir);
+    if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode) &&
+        vec_list_json(sub, &files, &n_files) == 0) {
+        for (i = 0; i < n_files; i++) {
+            char name[512];
+
+            snprintf(name, sizeof(name), "deferred/%s", files[i]);
+            if (strcmp(files[i], "negative.json") != 0)
+                run_file(dir, name);
+            free(files[i]);
+        }
+        free(files);
+    }
     printf("%d passed, %d failed\n", n_pass, n_fail);
     return n_fail == 0 ? 0 : 1;
 }

@@ -204,7 +204,9 @@ static int load_script(json_t *root, vec_case *vc, char *err, size_t errlen)
             vec_read_str(a, "action", &act->action, 0, where, err,
                          errlen) != 0)
             return -1;
-        if (data != NULL && json_is_string(data)) {
+        if (strncmp(act->action, "open:", 5) == 0) {
+            act->kind = VEC_ACT_OPEN;
+        } else if (data != NULL && json_is_string(data)) {
             act->kind = VEC_ACT_DATA;
             if (vec_read_hex(a, "data_hex", &act->data, where, err,
                              errlen) != 0)
@@ -356,6 +358,10 @@ int vec_case_load(const char *dir, const char *file, vec_case *vc,
         load_script(root, vc, err, errlen) != 0 ||
         load_expect(root, vc, err, errlen) != 0)
         goto out;
+    if (json_object_get(root, "withdrawn") != NULL &&
+        vec_read_hex(json_object_get(root, "withdrawn"), "wire",
+                     &vc->withdrawn, "withdrawn", err, errlen) != 0)
+        goto out;
     rc = 0;
 out:
     free(s);
@@ -374,6 +380,7 @@ void vec_case_free(vec_case *vc)
         free(vc->records[i].key);
         vec_read_bytes_free(&vc->records[i].wire);
     }
+    vec_read_bytes_free(&vc->withdrawn);
     for (i = 0; vc->script != NULL && i < vc->n_script; i++) {
         free(vc->script[i].action);
         vec_read_bytes_free(&vc->script[i].data);
@@ -540,7 +547,9 @@ int vec_negative_load(const char *dir, const char *file, vec_negative_set *vn,
     root = vec_read_root(dir, file, err, errlen);
     if (root == NULL)
         return -1;
-    if (vec_read_str(root, "base_case", &vn->base_case, 0, file, err,
+    /* A set names one base case, or each case names its own. */
+    if (json_object_get(root, "base_case") != NULL &&
+        vec_read_str(root, "base_case", &vn->base_case, 0, file, err,
                      errlen) != 0)
         goto out;
     cases = vec_read_field(root, "cases", JSON_ARRAY, file, err, errlen);
@@ -553,6 +562,14 @@ int vec_negative_load(const char *dir, const char *file, vec_negative_set *vn,
         vn->n_cases = i + 1;
         if (load_negative(c, &vn->cases[i], err, errlen) != 0)
             goto out;
+        if (json_object_get(c, "base_case") != NULL &&
+            vec_read_str(c, "base_case", &vn->cases[i].base_case, 0,
+                         vn->cases[i].id, err, errlen) != 0)
+            goto out;
+        if (vn->base_case == NULL && vn->cases[i].base_case == NULL) {
+            vec_read_err(err, errlen, "%s: no base_case", vn->cases[i].id);
+            goto out;
+        }
     }
     rc = 0;
 out:
@@ -574,6 +591,7 @@ void vec_negative_free(vec_negative_set *vn)
         vec_read_bytes_free(&n->mutated);
         free(n->receiver_error);
         vec_read_bytes_free(&n->expected_alert_record);
+        free(n->base_case);
     }
     free(vn->cases);
     free(vn->base_case);

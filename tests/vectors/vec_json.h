@@ -31,7 +31,8 @@ typedef struct {
 typedef enum {
     VEC_ACT_DATA,
     VEC_ACT_KEY_UPDATE,
-    VEC_ACT_CLOSE
+    VEC_ACT_CLOSE,
+    VEC_ACT_OPEN        /* deferred_open: the client's empty opening record */
 } vec_action_kind;
 
 /* One step of `application_script`. */
@@ -81,6 +82,8 @@ typedef struct {
     size_t n_script;
     vec_named *expect;      /* transcript, secrets, then traffic keys */
     size_t n_expect;
+    vec_bytes withdrawn;    /* deferred: the server's withdrawn alert record
+                               right after 12 (n = 0 when absent) */
 } vec_case;
 
 /* e_exporter.json: one row per Export(label, context, L). */
@@ -112,10 +115,11 @@ typedef struct {
     int expected_alert;     /* -1 when null */
     vec_bytes expected_alert_record;
     int received_alert;     /* -1 when absent */
+    char *base_case;        /* its own base case; NULL: the set's */
 } vec_negative;
 
 typedef struct {
-    char *base_case;
+    char *base_case;        /* NULL when every case names its own */
     vec_negative *cases;
     size_t n_cases;
 } vec_negative_set;
