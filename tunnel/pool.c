@@ -65,7 +65,8 @@ static void refill_cb(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    while (!p->disabled && !p->w->stopping && p->nready + p->nmaking < wanted(p)) {
+    while (!p->disabled && !atomic_load(&p->svc->pool_off) && !p->w->stopping
+           && p->nready + p->nmaking < wanted(p)) {
         if ((c = opening_new_pooled(p->w, p->svc)) == NULL) {
             schedule(p, BACKOFF_MAX_MS); /* max_connections or memory */
             return;
@@ -188,7 +189,8 @@ int pool_ready(struct link *c)
         return discard(c, "pool closed");
     if (!sc_conn_deferred(c->sc)) {
         /* An ordinary session: use it at once or close it (section 4). */
-        if (!p->disabled)
+        /* One warning for the service, whichever worker learns it first. */
+        if (atomic_exchange(&p->svc->pool_off, 1) == 0)
             log_warning("[%s] the server at %s does not answer deferred_open: "
                         "pooling is off for this service",
                         c->cfg->name, c->peer);

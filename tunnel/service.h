@@ -35,7 +35,8 @@ struct service {
     char *unix_path;           /* to unlink at exit */
     pthread_mutex_t lock;      /* guards gen */
     struct svc_gen *gen;
-    atomic_uint live; /* connections, for max_connections */
+    atomic_uint live;    /* connections, for max_connections */
+    atomic_int pool_off; /* client: the server does not answer deferred_open */
 };
 
 struct runtime {
