@@ -97,7 +97,23 @@ int addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
     int port, rc;
 
     memset(a, 0, sizeof(*a));
-    if (strncmp(text, "unix:", 5) == 0) {
+    if (strncmp(text, "systemd:", 8) == 0) {
+        /* Resolved at start, from the sockets systemd passes (AF_UNSPEC
+         * until then). systemd.socket(5): FileDescriptorName is up to 255
+         * ASCII characters, no control characters and no ':'. */
+        size_t i, n = strlen(text + 8);
+
+        for (i = 0; i < n; i++)
+            if (text[8 + i] <= ' ' || text[8 + i] > '~' || text[8 + i] == ':')
+                break;
+        if (n == 0 || n > 255 || i < n) {
+            snprintf(err, errlen,
+                     "bad address '%s': expected systemd:NAME, the socket's "
+                     "FileDescriptorName",
+                     text);
+            return -1;
+        }
+    } else if (strncmp(text, "unix:", 5) == 0) {
         if (parse_unix(a, text + 5, err, errlen) != 0)
             return -1;
     } else {
@@ -149,6 +165,13 @@ int addr_copy(struct addr *dst, const struct addr *src)
 int addr_is_unix(const struct addr *a)
 {
     return a->sa.ss_family == AF_UNIX;
+}
+
+const char *addr_systemd_name(const struct addr *a)
+{
+    return a->text != NULL && a->sa.ss_family == AF_UNSPEC && strncmp(a->text, "systemd:", 8) == 0
+        ? a->text + 8
+        : NULL;
 }
 
 int addr_is_local(const struct addr *a)

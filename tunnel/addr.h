@@ -1,6 +1,8 @@
 /*
- * Addresses: ADDR is "host:port", "[v6addr]:port" or "unix:/path".
- * Host names are resolved once, when the configuration is loaded.
+ * Addresses: ADDR is "host:port", "[v6addr]:port", "unix:/path" or, to
+ * listen only, "systemd:NAME" (a socket systemd passes, by its
+ * FileDescriptorName). Host names are resolved once, when the
+ * configuration is loaded.
  */
 #ifndef TUNNEL_ADDR_H
 #define TUNNEL_ADDR_H
@@ -28,6 +30,8 @@ void addr_clear(struct addr *a);
 int addr_copy(struct addr *dst, const struct addr *src);
 
 int addr_is_unix(const struct addr *a);
+/* "systemd:NAME": NAME, else NULL. */
+const char *addr_systemd_name(const struct addr *a);
 /* A loopback address or a Unix socket: a safe place for plaintext. */
 int addr_is_local(const struct addr *a);
 

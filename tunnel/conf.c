@@ -597,6 +597,14 @@ static int validate_service(struct config *c, struct svc_cfg *s, struct cfg_err 
             return -1;
         }
     }
+    for (i = 0; i < s->connect.n; i++) {
+        if (addr_systemd_name(&s->connect.v[i]) != NULL) {
+            conf_error(c, conf_svc_line(s, "connect"), err,
+                       "[%s] connect %s: a socket from systemd can only be listened on", s->name,
+                       s->connect.v[i].text);
+            return -1;
+        }
+    }
     /* The plaintext side: what a server connects to, what a client accepts. */
     if (s->mode == MODE_SERVER) {
         plain = s->connect.v;
@@ -606,7 +614,8 @@ static int validate_service(struct config *c, struct svc_cfg *s, struct cfg_err 
         nplain = s->accept.text != NULL;
     }
     for (i = 0; i < nplain && !s->allow_public_plaintext; i++) {
-        if (!addr_is_local(&plain[i])) {
+        /* A socket from systemd is checked once it is known (service.c). */
+        if (!addr_is_local(&plain[i]) && addr_systemd_name(&plain[i]) == NULL) {
             conf_error(c, conf_svc_line(s, s->mode == MODE_SERVER ? "connect" : "accept"), err,
                        "[%s] plaintext address %s is not loopback or a "
                        "Unix socket (set allow_public_plaintext = yes)",
@@ -623,6 +632,17 @@ static int validate_service(struct config *c, struct svc_cfg *s, struct cfg_err 
 int conf_validate(struct config *c, struct cfg_err *err)
 {
     size_t i;
+
+    /* The metrics tell who connects and how much: like plaintext, kept to
+     * this machine unless the operator says otherwise. */
+    if (c->g.metrics.text != NULL && !c->g.allow_public_metrics && !addr_is_local(&c->g.metrics)
+        && addr_systemd_name(&c->g.metrics) == NULL) {
+        conf_error(c, c->g.lines[options_index(options_find("metrics"))], err,
+                   "metrics address %s is not loopback or a Unix socket (set "
+                   "allow_public_metrics = yes)",
+                   c->g.metrics.text);
+        return -1;
+    }
 
     for (i = 0; i < c->nsvc; i++)
         if (validate_service(c, &c->svc[i], err) != 0)

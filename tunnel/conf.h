@@ -32,7 +32,10 @@ struct global_cfg {
     char *providers; /* comma-separated OpenSSL provider names */
     char *propquery;
     unsigned shutdown_timeout; /* ms */
-    unsigned *lines;           /* per option: line it was set on, 0 = default */
+    struct addr metrics;       /* text NULL: none */
+    int allow_public_metrics;
+    unsigned reload_interval; /* ms, 0 = never */
+    unsigned *lines;          /* per option: line it was set on, 0 = default */
 };
 
 struct svc_cfg {

@@ -71,6 +71,27 @@ static void free_plain(struct link *c, int reset)
     free_stream(&c->pout, reset);
 }
 
+/* ---- Metrics. */
+
+static size_t svc_index(const struct link *c)
+{
+    return (size_t)(c->svc - c->w->rt->svc);
+}
+
+void link_end_as(struct link *c, enum metrics_end why)
+{
+    if (c->end == METRICS_END_COUNT)
+        c->end = why;
+}
+
+void link_count_bytes(struct link *c)
+{
+    metrics_bytes(c->w->metrics, svc_index(c), c->sent - c->counted_sent,
+                  c->received - c->counted_received);
+    c->counted_sent = c->sent;
+    c->counted_received = c->received;
+}
+
 /* Log the one line and free everything. */
 static void link_finish(struct link *c)
 {
@@ -88,6 +109,10 @@ static void link_finish(struct link *c)
         snprintf(pool, sizeof(pool), " pool=%.3fs", c->pool_wait);
     else if (c->client && !c->stdio)
         snprintf(pool, sizeof(pool), " pool=no");
+    link_count_bytes(c);
+    metrics_ended(w->metrics, svc_index(c),
+                  c->end == METRICS_END_COUNT ? METRICS_END_ERROR : c->end);
+
     log_msg(lvl,
             "[%s] close peer=%s plain=%s identity=%s suite=%s group=%s "
             "sent=%llu received=%llu%s duration=%.3fs end=%s",
@@ -200,6 +225,7 @@ static void drain_step(struct link *c)
  * other, so neither service mistakes it for a clean end. */
 void link_drop_reset(struct link *c, int net_side, const char *err)
 {
+    link_end_as(c, METRICS_END_RESET);
     if (net_side)
         link_drop(c, RST_PLAIN, "\"reset (SC1 side): %s\"", err);
     else
@@ -289,6 +315,17 @@ void link_engine_failed(struct link *c, int rc)
     c->failed = 1;
     if (odd == NULL)
         odd = "";
+    if (!c->hs_done) {
+        link_end_as(c, METRICS_END_HANDSHAKE);
+        if (err == SC_ERR_PEER_ALERT && recv >= 0)
+            metrics_handshake_failed(c->w->metrics, svc_index(c), METRICS_ALERT_RECEIVED, recv);
+        else if (sent > 0)
+            metrics_handshake_failed(c->w->metrics, svc_index(c), METRICS_ALERT_SENT, sent);
+        else
+            metrics_handshake_failed(c->w->metrics, svc_index(c), METRICS_ALERT_NONE, -1);
+    } else {
+        link_end_as(c, err == SC_ERR_TRUNCATED ? METRICS_END_TRUNCATED : METRICS_END_ALERT);
+    }
     if (detail != NULL && *detail != '\0')
         link_drop(c, RST_PLAIN | FLUSH_NET, "\"%s%s%s: %s\"", stage, odd, what, detail);
     else
@@ -358,6 +395,7 @@ int link_connect_next(struct link *c, const char *lasterr)
         link_arm(c, c->cfg->connect_timeout);
         return 0;
     }
+    link_end_as(c, METRICS_END_CONNECT);
     link_drop(c, c->client ? RST_PLAIN : RST_NET, "\"connect failed: %s\"",
               lasterr != NULL ? lasterr : "no address");
     return -1;
@@ -394,6 +432,7 @@ static int start_handshake(struct link *c)
         return -1;
     }
     c->phase = PH_HANDSHAKE;
+    event_base_gettimeofday_cached(c->w->base, &c->hs_start);
     link_arm(c, c->cfg->handshake_timeout);
     return 0;
 }
@@ -418,7 +457,7 @@ static int connected(struct link *c, struct stream *s)
 
 void link_handshake_done(struct link *c)
 {
-    struct timeval tv;
+    struct timeval tv, now;
     unsigned ms = c->cfg->rekey_seconds;
 
     c->hs_done = 1;
@@ -426,6 +465,11 @@ void link_handshake_done(struct link *c)
         event_free(c->rekey);
         c->rekey = NULL;
     }
+    event_base_gettimeofday_cached(c->w->base, &now);
+    timersub(&now, &c->hs_start, &tv);
+    metrics_handshake_done(c->w->metrics, svc_index(c),
+                           tv.tv_sec < 0 ? 0
+                                         : (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec);
     log_info("[%s] %s handshake done identity=%s suite=%s group=%s", c->cfg->name, c->peer,
              or_dash(sc_conn_peer_identity(c->sc)), or_dash(sc_conn_suite(c->sc)),
              or_dash(sc_conn_group(c->sc)));
@@ -488,6 +532,7 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
         char alien[96];
         const char *odd = not_sc1(c, alien, sizeof(alien));
 
+        link_end_as(c, METRICS_END_TIMEOUT);
         link_drop(c, RST_PLAIN, "\"%shandshake timeout after step %d\"", odd != NULL ? odd : "",
                   sc_conn_last_step(c->sc));
         break;
@@ -502,6 +547,7 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
             evtimer_add(c->timer, &idle);
             break;
         }
+        link_end_as(c, METRICS_END_TIMEOUT);
         link_drop(c, RST_PLAIN | RST_NET, "\"idle timeout\"");
         break;
     case PH_POOLED:
@@ -525,9 +571,12 @@ struct link *link_new(struct worker *w, struct service *svc)
     struct svc_gen *gen = service_gen_get(svc);
     unsigned max = gen->cfg->max_connections;
     unsigned live = atomic_fetch_add(&svc->live, 1);
+    size_t idx = (size_t)(svc - w->rt->svc);
     struct link *c;
 
+    metrics_opened(w->metrics, idx);
     if (max > 0 && live >= max) {
+        metrics_ended(w->metrics, idx, METRICS_END_REFUSED);
         atomic_fetch_sub(&svc->live, 1);
         log_warning("[%s] refused a connection: max_connections (%u) reached", svc->name, max);
         service_gen_put(gen);
@@ -540,6 +589,7 @@ struct link *link_new(struct worker *w, struct service *svc)
     c->gen = gen;
     c->cfg = gen->cfg;
     c->client = gen->cfg->mode == MODE_CLIENT;
+    c->end = METRICS_END_COUNT;
     snprintf(c->peer, sizeof(c->peer), "-");
     snprintf(c->plain, sizeof(c->plain), "-");
     event_base_gettimeofday_cached(w->base, &c->start);
@@ -560,6 +610,7 @@ struct link *link_new(struct worker *w, struct service *svc)
     return c;
 fail:
     log_error("[%s] out of memory for a connection", svc->name);
+    metrics_ended(w->metrics, idx, METRICS_END_ERROR);
     atomic_fetch_sub(&svc->live, 1);
     service_gen_put(gen);
     return NULL;
@@ -648,6 +699,7 @@ void link_drop_all(struct worker *w, const char *why)
     while (w->conns != NULL) {
         struct link *c = w->conns;
 
+        link_end_as(c, METRICS_END_SHUTDOWN);
         if (c->phase == PH_DRAIN)
             link_finish(c);
         else

@@ -13,6 +13,7 @@
 #include "sovchain.h"
 #include "addr.h"
 #include "link.h"
+#include "metrics.h"
 #include "service.h"
 #include "stream.h"
 #include "worker.h"
@@ -49,11 +50,13 @@ struct link {
     int sent_close;                  /* close_notify sent */
     int net_shut, plain_shut;        /* write sides shut down */
     int failed;
-    uint64_t sent, received; /* plaintext bytes */
-    uint64_t net_in;         /* SC1 bytes the engine consumed */
-    uint8_t first[8];        /* the peer's first bytes */
+    uint64_t sent, received;                 /* plaintext bytes */
+    uint64_t counted_sent, counted_received; /* of which in the metrics */
+    enum metrics_end end;                    /* METRICS_END_COUNT until known */
+    uint64_t net_in;                         /* SC1 bytes the engine consumed */
+    uint8_t first[8];                        /* the peer's first bytes */
     size_t first_len;
-    struct timeval start, last;
+    struct timeval start, last, hs_start;
     char peer[ADDR_TEXT_MAX];  /* the SC1 peer */
     char plain[ADDR_TEXT_MAX]; /* the plaintext side */
     char *why;                 /* how it ended: made at the end */
@@ -95,5 +98,9 @@ struct link *link_new(struct worker *w, struct service *svc);
  * owner (opening.c). */
 void link_stream_ready(struct stream *s, void *arg);
 void link_step_cb(void *arg, int step, const char *name, int sent);
+/* How the connection ends, for the metrics: the first call counts. */
+void link_end_as(struct link *c, enum metrics_end why);
+/* Add the bytes relayed since the last call to the worker's metrics. */
+void link_count_bytes(struct link *c);
 
 #endif

@@ -32,6 +32,12 @@ const struct opt_row opt_table[] = {
       "OpenSSL property query for every algorithm fetch" },
     { "shutdown_timeout", OPT_MSEC, G(shutdown_timeout), "30s", NULL, "TIME",
       "on SIGTERM, how long live connections may finish" },
+    { "metrics", OPT_ADDR, G(metrics), NULL, NULL, "ADDR",
+      "serve /metrics (Prometheus) and /healthz over HTTP on ADDR" },
+    { "allow_public_metrics", OPT_BOOL, G(allow_public_metrics), "no", NULL, "yes|no",
+      "allow a metrics address that is not loopback/Unix" },
+    { "reload_interval", OPT_MSEC, G(reload_interval), "0", NULL, "TIME",
+      "reload when a credential file's content changes, checked this often (0: never)" },
 
     /* Service options. */
     { "mode", OPT_ENUM, S(mode), NULL, opt_mode_choices, "server|client",

@@ -278,6 +278,7 @@ static int check_end(struct link *c)
         c->plain_shut = 1;
     }
     if (c->net_shut && c->plain_shut) {
+        link_end_as(c, METRICS_END_EOF);
         link_drop(c, 0, "eof");
         return -1;
     }
@@ -386,8 +387,11 @@ int relay_pump(struct link *c)
     } while (got > 0 || wrote > 0);
     /* Idle means no data moved: the peer's timed key updates (or any
      * other record without data) do not keep a connection open. */
-    if (c->sent + c->received != moved && c->phase == PH_OPEN)
-        link_touch(c);
+    if (c->sent + c->received != moved) {
+        link_count_bytes(c);
+        if (c->phase == PH_OPEN)
+            link_touch(c);
+    }
     if (budget == 0) {
         if (c->net_up)
             read_later(c->net, c->net_eof);

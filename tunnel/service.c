@@ -13,7 +13,9 @@
 #include <openssl/provider.h>
 
 #include "allow.h"
+#include "certinfo.h"
 #include "log.h"
+#include "systemd.h"
 
 struct conf_ref *service_conf_ref_new(struct config *c)
 {
@@ -201,6 +203,11 @@ static struct svc_gen *build_gen(struct runtime *rt, struct conf_ref *cr, const 
         free(g);
         return NULL;
     }
+    /* Said at every load (start, -t, reload), so that it is seen. */
+    g->cert_expiry = certinfo_not_after(s->cert, 0);
+    g->ca_expiry = certinfo_not_after(s->ca, 1);
+    certinfo_warn(s->name, "cert", s->cert, g->cert_expiry);
+    certinfo_warn(s->name, "ca", s->ca, g->ca_expiry);
     atomic_fetch_add(&cr->refs, 1);
     g->cr = cr;
     return g;
@@ -265,9 +272,49 @@ static struct svc_gen **build_all(struct runtime *rt, struct conf_ref *cr, struc
     return gens;
 }
 
-static int listen_service(struct service *sv, const struct svc_cfg *s, const struct config *c,
-                          struct cfg_err *err)
+/* A client's plaintext side taken from systemd: the address rule of
+ * conf_validate(), now that the address is known. */
+static int check_passed_plain(const struct service *sv, const struct svc_cfg *s)
 {
+    struct addr local;
+
+    memset(&local, 0, sizeof(local));
+    local.salen = sizeof(local.sa);
+    if (s->mode != MODE_CLIENT || s->allow_public_plaintext
+        || getsockname(sv->fd, (struct sockaddr *)&local.sa, &local.salen) != 0)
+        return 0;
+    return addr_is_local(&local) ? 0 : -1;
+}
+
+static int listen_service(struct service *sv, const struct svc_cfg *s, const struct config *c,
+                          int listen, struct cfg_err *err)
+{
+    const char *sdname = addr_systemd_name(&s->accept);
+    char why[256];
+
+    if (sdname != NULL) {
+        sv->fd = systemd_listen_fd(sdname, why, sizeof(why));
+        if (sv->fd == -2 && listen == SERVICE_CHECK) {
+            /* sctunnel -t outside systemd: the rest can still be checked. */
+            snprintf(sv->bound, sizeof(sv->bound), "%s", s->accept.text);
+            sv->fd = -1;
+            return 0;
+        }
+        if (sv->fd < 0) {
+            conf_error(c, conf_svc_line(s, "accept"), err, "[%s] accept %s: %s", s->name,
+                       s->accept.text, why);
+            return -1;
+        }
+        addr_format_local(sv->fd, sv->bound, sizeof(sv->bound));
+        if (check_passed_plain(sv, s) != 0) {
+            conf_error(c, conf_svc_line(s, "accept"), err,
+                       "[%s] plaintext address %s (%s) is not loopback or a Unix socket (set "
+                       "allow_public_plaintext = yes)",
+                       s->name, sv->bound, s->accept.text);
+            return -1;
+        }
+        return 0;
+    }
     if ((sv->fd = addr_listen(&s->accept)) < 0) {
         conf_error(c, conf_svc_line(s, "accept"), err, "[%s] accept %s: %s", s->name,
                    s->accept.text, strerror(errno));
@@ -305,7 +352,8 @@ int service_runtime_open(struct runtime *rt, struct conf_ref *cr, int listen, st
         atomic_init(&sv->live, 0);
         rt->nsvc++;
         if ((sv->name = strdup(gens[i]->cfg->name)) == NULL
-            || (listen && listen_service(sv, gens[i]->cfg, &cr->conf, err) != 0)) {
+            || (listen != SERVICE_NO_LISTEN
+                && listen_service(sv, gens[i]->cfg, &cr->conf, listen, err) != 0)) {
             int bind_failed = sv->name != NULL;
 
             if (sv->name == NULL)

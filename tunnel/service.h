@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include <openssl/types.h>
 
@@ -26,6 +27,7 @@ struct svc_gen {
     struct conf_ref *cr;
     const struct svc_cfg *cfg; /* inside cr->conf */
     sc_ctx *ctx;
+    time_t cert_expiry, ca_expiry; /* notAfter, 0 when not known */
 };
 
 struct service {
@@ -54,7 +56,12 @@ void service_conf_ref_put(struct conf_ref *cr);
 
 /* Load the providers of the global options. 0 or -1 with err filled. */
 int service_runtime_init(struct runtime *rt, const struct global_cfg *g, struct cfg_err *err);
-/* Build every service's context and, if `listen`, bind its socket.
+/* service_runtime_open's `listen`: no sockets (--stdio), sockets, or
+ * sockets where they can be had (-t: a socket systemd would pass is not
+ * required). */
+enum { SERVICE_NO_LISTEN = 0, SERVICE_LISTEN = 1, SERVICE_CHECK = 2 };
+
+/* Build every service's context and bind its socket as `listen` says.
  * Nothing is left open on failure: -1 for a context that did not load
  * (a configuration error), -2 for a socket that could not be bound. */
 int service_runtime_open(struct runtime *rt, struct conf_ref *cr, int listen, struct cfg_err *err);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "opening.h"
 #include "pool.h"
+#include "metrics.h"
 #include "stream.h"
 
 struct worker_bind {
@@ -26,6 +27,8 @@ struct worker_bind {
 
 static struct worker *workers;
 static unsigned nworkers;
+static atomic_uint running;    /* workers whose loop has not ended */
+static struct event *all_done; /* made active when running drops to 0 */
 
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
                       void *arg)
@@ -130,6 +133,8 @@ static void *worker_main(void *arg)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     event_base_dispatch(w->base);
+    if (atomic_fetch_sub(&running, 1) == 1 && all_done != NULL)
+        event_active(all_done, 0, 0);
     return NULL;
 }
 
@@ -139,6 +144,7 @@ static int worker_setup(struct worker *w, struct runtime *rt, unsigned ms, unsig
     size_t i;
 
     w->rt = rt;
+    w->metrics = metrics_shard(index);
     w->shutdown_ms = ms;
     atomic_init(&w->stop, 0);
     if ((w->base = stream_base_new()) == NULL)
@@ -244,10 +250,11 @@ static void make_slots(unsigned n, int upto)
     free(fds);
 }
 
-int worker_start(struct runtime *rt, unsigned n, unsigned shutdown_ms)
+int worker_start(struct runtime *rt, unsigned n, unsigned shutdown_ms, struct event *done)
 {
     unsigned i;
 
+    all_done = done;
     if ((workers = calloc(n, sizeof(*workers))) == NULL)
         return -1;
     for (i = 0; i < n; i++) {
@@ -259,7 +266,9 @@ int worker_start(struct runtime *rt, unsigned n, unsigned shutdown_ms)
     if (i == n) {
         make_slots(n, slots_wanted(rt));
         for (i = 0; i < n; i++) {
+            atomic_fetch_add(&running, 1);
             if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
+                atomic_fetch_sub(&running, 1);
                 log_error("worker %u: cannot start a thread", i);
                 break;
             }
@@ -299,6 +308,7 @@ void worker_join(void)
     free(workers);
     workers = NULL;
     nworkers = 0;
+    all_done = NULL;
 }
 
 int worker_init_local(struct worker *w, struct runtime *rt, struct event_base *base)

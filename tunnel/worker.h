@@ -14,12 +14,14 @@
 
 struct link;
 struct worker_bind;
+struct metrics_shard;
 
 struct pool;
 
 struct worker {
     struct runtime *rt;
     struct event_base *base;
+    struct metrics_shard *metrics; /* this worker's counters, or NULL */
     pthread_t thread;
     int threaded;
     struct evconnlistener **lev; /* one per service */
@@ -37,8 +39,10 @@ struct worker {
     int last_failed;    /* the last connection ended in error */
 };
 
-/* Start `n` workers accepting on every service. 0 or -1. */
-int worker_start(struct runtime *rt, unsigned n, unsigned shutdown_ms);
+/* Start `n` workers accepting on every service; `done` (an event of the
+ * caller's loop, or NULL) is made active once every worker has ended.
+ * 0 or -1. */
+int worker_start(struct runtime *rt, unsigned n, unsigned shutdown_ms, struct event *done);
 /* Stop accepting; each worker leaves when its connections have ended or
  * the grace period is over. Safe from the main thread only. */
 void worker_stop(void);
