@@ -33,25 +33,7 @@ start_tunnel client client --accept 127.0.0.1:0 --connect "$server" \
 client=$TUN_ADDR
 
 # A live connection: one line before the reload, one after.
-python3 - "$client" "$T/go" >"$T/live.out" 2>&1 <<'EOT' &
-import os, socket, sys, time
-host, port = sys.argv[1].rsplit(":", 1)
-s = socket.create_connection((host, int(port)), timeout=30)
-f = s.makefile("rb")
-s.sendall(b"before\n")
-print(f.readline().decode().strip(), flush=True)
-for _ in range(600):           # bounded wait for the test's go-ahead
-    if os.path.exists(sys.argv[2]):
-        break
-    time.sleep(0.05)
-s.sendall(b"after\n")
-print(f.readline().decode().strip(), flush=True)
-s.shutdown(socket.SHUT_WR)
-print("end" if f.read() == b"" else "extra", flush=True)
-EOT
-live=$!
-PIDS+=($live)
-wait_for "$T/live.out" "echo: before" || fail "live connection did not start"
+start_live live "$client" before after
 grep -q 'handshake done identity=DNS:server.test' "$T/client.log" || fail "first identity"
 
 # New certificate, SIGHUP: new connections see it.
@@ -64,10 +46,7 @@ reply=$(printf 'new\n' | netc "$client") || fail "connection after reload"
 wait_for "$T/client.log" 'handshake done identity=DNS:server2.test' || fail "new certificate not used"
 
 # The live connection still works, under its old session.
-touch "$T/go"
-wait_gone "$live" || fail "live connection stuck"
-[ "$(cat "$T/live.out")" = "$(printf 'echo: before\necho: after\nend')" ] ||
-    fail "live connection: $(cat "$T/live.out")"
+finish_live live before after
 
 # A broken certificate file: the reload fails and the old settings stay.
 echo "garbage" >"$T/cur.pem"

@@ -187,3 +187,57 @@ start_pair() {
 netc() {
     python3 "$NETC" "$@"
 }
+
+# server_section NAME BACKEND [CERT KEY]: a [NAME] server section of a
+# configuration file, in front of BACKEND, with the test PKI's server
+# credentials (or CERT and KEY).
+server_section() {
+    printf '\n[%s]\nmode = server\naccept = 127.0.0.1:0\nconnect = %s\n' "$1" "$2"
+    printf 'cert = %s\nkey = %s\nca = %s\n' "${3:-$PKI/server.pem}" "${4:-$PKI/server.key}" \
+        "$PKI/ca.pem"
+}
+
+# start_live NAME ADDR FIRST SECOND: a connection to an echo service
+# behind ADDR that sends the line FIRST, then waits for $T/NAME.go to
+# send SECOND and end; what it sees goes to $T/NAME.out. Sets LIVE_PID
+# once the first reply is in. finish_live NAME FIRST SECOND: let it finish
+# and check that both replies and a clean end came.
+start_live() {
+    python3 - "$2" "$T/$1.go" "$3" "$4" >"$T/$1.out" 2>&1 <<'EOT' &
+import os, socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+s = socket.create_connection((host, int(port)), timeout=60)
+f = s.makefile("rb")
+s.sendall(sys.argv[3].encode() + b"\n")
+print(f.readline().decode().strip(), flush=True)
+for _ in range(2400):           # bounded wait for the test's go-ahead
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.05)
+s.sendall(sys.argv[4].encode() + b"\n")
+print(f.readline().decode().strip(), flush=True)
+s.shutdown(socket.SHUT_WR)
+print("end" if f.read() == b"" else "extra", flush=True)
+EOT
+    LIVE_PID=$!
+    PIDS+=($LIVE_PID)
+    wait_for "$T/$1.out" "echo: $3" || fail "live connection $1 did not start"
+}
+finish_live() {
+    touch "$T/$1.go"
+    wait_gone "$LIVE_PID" || fail "live connection $1 stuck"
+    [ "$(cat "$T/$1.out")" = "$(printf 'echo: %s\necho: %s\nend' "$2" "$3")" ] ||
+        fail "live connection $1: $(cat "$T/$1.out")"
+}
+
+# start_conf NAME: sctunnel -f -c $T/NAME.conf, whose `log` is $T/NAME.log;
+# sets TUN_PID, TUN_ADDR (its first service's address) and MET_ADDR (its
+# metrics address, if any) once its workers run.
+start_conf() {
+    "$SCTUNNEL" -f -c "$T/$1.conf" 2>"$T/$1.stderr" &
+    TUN_PID=$!
+    PIDS+=($TUN_PID)
+    wait_for "$T/$1.log" "started [0-9]* worker" || fail "sctunnel $1 did not start"
+    TUN_ADDR=$(sed -n 's/.* listening on //p' "$T/$1.stderr" | head -n 1)
+    MET_ADDR=$(sed -n 's/.* metrics on //p' "$T/$1.stderr")
+}
