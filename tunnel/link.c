@@ -84,6 +84,14 @@ void link_end_as(struct link *c, enum metrics_end why)
         c->end = why;
 }
 
+/* A connection of the service began: a socket was accepted (or --stdio).
+ * A pool's sessions count only once a connection takes one. */
+static void count_open(struct link *c)
+{
+    c->counted = 1;
+    metrics_opened(c->w->metrics, svc_index(c));
+}
+
 void link_count_bytes(struct link *c)
 {
     metrics_bytes(c->w->metrics, svc_index(c), c->sent - c->counted_sent,
@@ -110,8 +118,9 @@ static void link_finish(struct link *c)
     else if (c->client && !c->stdio)
         snprintf(pool, sizeof(pool), " pool=no");
     link_count_bytes(c);
-    metrics_ended(w->metrics, svc_index(c),
-                  c->end == METRICS_END_COUNT ? METRICS_END_ERROR : c->end);
+    if (c->counted)
+        metrics_ended(w->metrics, svc_index(c),
+                      c->end == METRICS_END_COUNT ? METRICS_END_ERROR : c->end);
 
     log_msg(lvl,
             "[%s] close peer=%s plain=%s identity=%s suite=%s group=%s "
@@ -574,8 +583,8 @@ struct link *link_new(struct worker *w, struct service *svc)
     size_t idx = (size_t)(svc - w->rt->svc);
     struct link *c;
 
-    metrics_opened(w->metrics, idx);
     if (max > 0 && live >= max) {
+        metrics_opened(w->metrics, idx);
         metrics_ended(w->metrics, idx, METRICS_END_REFUSED);
         atomic_fetch_sub(&svc->live, 1);
         log_warning("[%s] refused a connection: max_connections (%u) reached", svc->name, max);
@@ -631,6 +640,7 @@ void link_accept(struct worker *w, struct service *svc, int fd)
     struct stream *s;
 
     if (c != NULL) {
+        count_open(c);
         evutil_make_socket_nonblocking(fd);
         no_delay(fd);
         addr_format_peer(fd, c->plain, ADDR_TEXT_MAX);
@@ -651,6 +661,7 @@ void link_accept(struct worker *w, struct service *svc, int fd)
         addr_close_reset(fd);
         return;
     }
+    count_open(c);
     evutil_make_socket_nonblocking(fd);
     no_delay(fd);
     addr_format_peer(fd, c->client ? c->plain : c->peer, ADDR_TEXT_MAX);
@@ -679,6 +690,7 @@ int link_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
     if (c == NULL)
         return -1;
     c->stdio = 1;
+    count_open(c);
     snprintf(c->plain, sizeof(c->plain), "stdio");
     evutil_make_socket_nonblocking(in_fd);
     evutil_make_socket_nonblocking(out_fd);

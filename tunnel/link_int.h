@@ -53,6 +53,7 @@ struct link {
     uint64_t sent, received;                 /* plaintext bytes */
     uint64_t counted_sent, counted_received; /* of which in the metrics */
     enum metrics_end end;                    /* METRICS_END_COUNT until known */
+    int counted;                             /* a connection in the metrics (opened) */
     uint64_t net_in;                         /* SC1 bytes the engine consumed */
     uint8_t first[8];                        /* the peer's first bytes */
     size_t first_len;

@@ -47,6 +47,7 @@ struct msvc {
     counter hs_bucket[HS_NBOUNDS + 1]; /* not cumulative; the last is +Inf */
     counter hs_usec;
     counter sent, received;
+    atomic_uint pool_ready; /* a gauge: this worker's ready sessions */
 };
 
 struct metrics_shard {
@@ -55,7 +56,6 @@ struct metrics_shard {
 
 /* Per service, set from any thread. */
 struct mglobal {
-    atomic_uint pool_ready;
     atomic_int has_pool;
     atomic_llong cert_expiry, ca_expiry;
 };
@@ -163,12 +163,13 @@ void metrics_bytes(struct metrics_shard *m, size_t svc, uint64_t sent, uint64_t 
         add(&m->svc[svc].received, received);
 }
 
-void metrics_pool_ready(size_t svc, unsigned n)
+void metrics_pool_ready(struct metrics_shard *m, size_t svc, unsigned n)
 {
-    if (glob == NULL || svc >= nservices)
+    if (m == NULL || svc >= nservices)
         return;
-    atomic_store(&glob[svc].pool_ready, n);
-    atomic_store(&glob[svc].has_pool, 1);
+    atomic_store_explicit(&m->svc[svc].pool_ready, n, memory_order_relaxed);
+    if (!atomic_load_explicit(&glob[svc].has_pool, memory_order_relaxed))
+        atomic_store(&glob[svc].has_pool, 1);
 }
 
 void metrics_reload(int timer, int ok)
@@ -381,10 +382,16 @@ static void render_services(struct evbuffer *out, const struct runtime *rt)
         return;
     head(out, "sctunnel_pool_ready_sessions", "gauge",
          "Handshaken sessions waiting in a service's pool.");
-    for (i = 0; i < nservices; i++)
-        if (atomic_load(&glob[i].has_pool))
-            evbuffer_add_printf(out, "sctunnel_pool_ready_sessions{service=\"%s\"} %u\n",
-                                rt->svc[i].name, atomic_load(&glob[i].pool_ready));
+    for (i = 0; i < nservices; i++) {
+        unsigned n = 0, k;
+
+        if (!atomic_load(&glob[i].has_pool))
+            continue;
+        for (k = 0; k < nshards; k++)
+            n += atomic_load_explicit(&shards[k].svc[i].pool_ready, memory_order_relaxed);
+        evbuffer_add_printf(out, "sctunnel_pool_ready_sessions{service=\"%s\"} %u\n",
+                            rt->svc[i].name, n);
+    }
 }
 
 int metrics_render(struct evbuffer *out, const struct runtime *rt)

@@ -52,12 +52,11 @@ void metrics_handshake_done(struct metrics_shard *m, size_t svc, uint64_t usec);
 void metrics_bytes(struct metrics_shard *m, size_t svc, uint64_t sent, uint64_t received);
 
 /*
- * Sessions ready in a service's pool (a pool keeps handshaken sessions
- * waiting for connections). The pool code calls this whenever its count
- * changes, from any thread; only services that called it at least once
- * get the sctunnel_pool_ready_sessions gauge.
+ * Sessions ready in this worker's share of a service's pool (pool.c calls
+ * it whenever its count changes); the gauge is their sum over the workers,
+ * shown only for services that called it at least once.
  */
-void metrics_pool_ready(size_t svc, unsigned n);
+void metrics_pool_ready(struct metrics_shard *m, size_t svc, unsigned n);
 
 /* A reload, by what started it ("signal" or "timer") and its result. */
 void metrics_reload(int timer, int ok);

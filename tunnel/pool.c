@@ -33,6 +33,12 @@ struct pool {
 static int discard(struct link *c, const char *why);
 static void unlink_ready(struct pool *p, struct link *c);
 
+/* The metrics' gauge of ready sessions, for this worker's share. */
+static void count_ready(const struct pool *p)
+{
+    metrics_pool_ready(p->w->metrics, (size_t)(p->svc - p->w->rt->svc), p->nready);
+}
+
 static struct pool *pool_of(const struct worker *w, const struct service *svc)
 {
     size_t i = (size_t)(svc - w->rt->svc);
@@ -136,6 +142,7 @@ static void unlink_ready(struct pool *p, struct link *c)
             c->pool_next = NULL;
             c->pool_listed = 0;
             p->nready--;
+            count_ready(p);
             return;
         }
     }
@@ -204,6 +211,7 @@ int pool_ready(struct link *c)
     c->pool_listed = 1;
     p->ready = c;
     p->nready++;
+    count_ready(p);
     event_base_gettimeofday_cached(c->w->base, &c->ready_at);
     ms = max_age_ms(c);
     c->phase = PH_POOLED;

@@ -102,6 +102,17 @@ wait_value "$M" 'sctunnel_handshake_failures_total{service="echo",alert="unknown
 [ "$(value 'sctunnel_connections_ended_total{service="echo",reason="handshake_failure"}')" = 1 ] ||
     fail "handshake_failure end not counted"
 
+# A client with a pool: its ready sessions are a gauge; they are not
+# connections until one is taken.
+# shellcheck disable=SC2046
+start_tunnel pooled client --accept 127.0.0.1:0 --connect "$server" $(client_args) \
+    --workers 1 --pool 1 --metrics "unix:$T/pooled-metrics.sock"
+wait_value "unix:$T/pooled-metrics.sock" 'sctunnel_pool_ready_sessions{service="client"}' 1
+[ "$(value 'sctunnel_connections_opened_total{service="client"}')" = 0 ] ||
+    fail "pooled sessions counted as connections"
+kill "$TUN_PID"
+wait_value "$M" 'sctunnel_connections_active{service="echo"}' 0
+
 # max_connections = 1: a live connection, then one more is refused.
 start_live live "$client" live last
 wait_value "$M" 'sctunnel_connections_active{service="echo"}' 1
