@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "sovchain.h"
+#include "viaurl.h"
 
 /* A whole configuration, shared by the generations built from it. */
 struct conf_ref {
@@ -26,6 +27,7 @@ struct svc_gen {
     struct conf_ref *cr;
     const struct svc_cfg *cfg; /* inside cr->conf */
     sc_ctx *ctx;
+    struct viacred via_cred; /* from connect_via_auth, read at each load */
 };
 
 struct service {
