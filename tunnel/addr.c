@@ -89,12 +89,24 @@ static int parse_port(const char *s, char *err, size_t errlen)
     return (int)v;
 }
 
-int addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
+int addr_split(const char *text, char *host, size_t hostlen, unsigned *port, char *err,
+               size_t errlen)
+{
+    const char *portstr;
+    int p;
+
+    if (split_host_port(text, host, hostlen, &portstr, err, errlen) != 0)
+        return -1;
+    if ((p = parse_port(portstr, err, errlen)) < 0)
+        return -1;
+    *port = (unsigned)p;
+    return 0;
+}
+
+int addr_parse_name(struct addr *a, const char *text, char *err, size_t errlen)
 {
     char host[256];
-    const char *portstr;
-    struct addrinfo hints, *res = NULL;
-    int port, rc;
+    unsigned port;
 
     memset(a, 0, sizeof(*a));
     if (strncmp(text, "systemd:", 8) == 0) {
@@ -116,33 +128,55 @@ int addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
     } else if (strncmp(text, "unix:", 5) == 0) {
         if (parse_unix(a, text + 5, err, errlen) != 0)
             return -1;
-    } else {
-        if (split_host_port(text, host, sizeof(host), &portstr, err, errlen) != 0)
-            return -1;
-        if ((port = parse_port(portstr, err, errlen)) < 0)
-            return -1;
-        memset(&hints, 0, sizeof(hints));
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_NUMERICSERV;
-        if (strcmp(host, "*") == 0) {
-            /* "*:port": every IPv4 address. */
-            hints.ai_family = AF_INET;
-            hints.ai_flags |= AI_PASSIVE;
-            rc = getaddrinfo(NULL, portstr, &hints, &res);
-        } else {
-            rc = getaddrinfo(host, portstr, &hints, &res);
-        }
-        if (rc != 0 || res == NULL) {
-            snprintf(err, errlen, "bad address '%s': %s", text,
-                     rc != 0 ? gai_strerror(rc) : "no address");
-            return -1;
-        }
-        memcpy(&a->sa, res->ai_addr, res->ai_addrlen);
-        a->salen = res->ai_addrlen;
-        freeaddrinfo(res);
+    } else if (addr_split(text, host, sizeof(host), &port, err, errlen) != 0) {
+        return -1;
     }
     if ((a->text = strdup(text)) == NULL) {
         snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int addr_resolve(struct addr *a, char *err, size_t errlen)
+{
+    char host[256];
+    const char *portstr;
+    struct addrinfo hints, *res = NULL;
+    int rc;
+
+    if (a->salen > 0 || addr_systemd_name(a) != NULL)
+        return 0; /* a Unix socket, resolved already, or systemd's at start */
+    if (split_host_port(a->text, host, sizeof(host), &portstr, err, errlen) != 0)
+        return -1;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    if (strcmp(host, "*") == 0) {
+        /* "*:port": every IPv4 address. */
+        hints.ai_family = AF_INET;
+        hints.ai_flags |= AI_PASSIVE;
+        rc = getaddrinfo(NULL, portstr, &hints, &res);
+    } else {
+        rc = getaddrinfo(host, portstr, &hints, &res);
+    }
+    if (rc != 0 || res == NULL) {
+        snprintf(err, errlen, "bad address '%s': %s", a->text,
+                 rc != 0 ? gai_strerror(rc) : "no address");
+        return -1;
+    }
+    memcpy(&a->sa, res->ai_addr, res->ai_addrlen);
+    a->salen = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+int addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
+{
+    if (addr_parse_name(a, text, err, errlen) != 0)
+        return -1;
+    if (addr_resolve(a, err, errlen) != 0) {
+        addr_clear(a);
         return -1;
     }
     return 0;

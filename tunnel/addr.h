@@ -13,7 +13,8 @@
 struct addr {
     char *text;                 /* as written */
     struct sockaddr_storage sa; /* resolved */
-    socklen_t salen;
+    socklen_t salen;            /* 0: not resolved (yet) */
+    unsigned line;              /* where it was configured, for later errors */
 };
 
 struct addrv {
@@ -26,6 +27,15 @@ struct addrv {
 
 /* Parse and resolve `text`. 0 on success; -1 with a message in err. */
 int addr_parse(struct addr *a, const char *text, char *err, size_t errlen);
+/* The same in two steps: the syntax first, the name later (a client that
+ * reaches its server through a proxy never resolves the server's name:
+ * the proxy does). addr_resolve() keeps an address resolved already. */
+int addr_parse_name(struct addr *a, const char *text, char *err, size_t errlen);
+int addr_resolve(struct addr *a, char *err, size_t errlen);
+/* The host (an IPv6 address without its brackets) and port of
+ * "host:port" or "[v6addr]:port". 0, or -1 with a message in err. */
+int addr_split(const char *text, char *host, size_t hostlen, unsigned *port, char *err,
+               size_t errlen);
 void addr_clear(struct addr *a);
 int addr_copy(struct addr *dst, const struct addr *src);
 

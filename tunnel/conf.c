@@ -198,11 +198,13 @@ static int set_value(struct config *c, const struct opt_row *r, void *field, con
         if (nv == NULL)
             goto nomem;
         v->v = nv;
-        if (addr_parse(&v->v[v->n], value, aerr, sizeof(aerr)) != 0) {
+        /* Names are resolved by conf_validate, and not at all for a client
+         * that goes through a proxy: the proxy resolves them. */
+        if (addr_parse_name(&v->v[v->n], value, aerr, sizeof(aerr)) != 0) {
             conf_error(c, line, err, "%s%s%s", where ? where : "", where ? ": " : "", aerr);
             return -1;
         }
-        v->n++;
+        v->v[v->n++].line = line;
         return 0;
     }
     case OPT_ENUM:
@@ -347,6 +349,9 @@ void conf_free(struct config *c)
     size_t i;
 
     for (i = 0; i < c->nsvc; i++) {
+        if (c->svc[i].via != NULL)
+            viaurl_free(c->svc[i].via);
+        free(c->svc[i].via);
         free_fields(OPT_SERVICE, &c->svc[i]);
         free(c->svc[i].name);
         free(c->svc[i].lines);
@@ -546,6 +551,82 @@ static int mode_only(const struct config *c, const struct svc_cfg *s, struct cfg
     return 0;
 }
 
+/* connect_via: a client's proxy, and what it can be asked for. */
+static int validate_via(struct config *c, struct svc_cfg *s, struct cfg_err *err)
+{
+    char why[300], host[256];
+    unsigned port;
+    size_t i;
+
+    if (s->via != NULL) { /* validated before */
+        viaurl_free(s->via);
+        free(s->via);
+        s->via = NULL;
+    }
+    if (s->connect_via == NULL) {
+        if (s->connect_via_auth == NULL)
+            return 0;
+        conf_error(c, conf_svc_line(s, "connect_via_auth"), err,
+                   "[%s] 'connect_via_auth' without 'connect_via'", s->name);
+        return -1;
+    }
+    if (s->mode != MODE_CLIENT) {
+        conf_error(c, conf_svc_line(s, "connect_via"), err,
+                   "[%s] 'connect_via' applies to clients only", s->name);
+        return -1;
+    }
+    if ((s->via = calloc(1, sizeof(*s->via))) == NULL) {
+        conf_error(c, conf_svc_line(s, "connect_via"), err, "out of memory");
+        return -1;
+    }
+    if (viaurl_parse(s->via, s->connect_via, why, sizeof(why)) != 0) {
+        free(s->via);
+        s->via = NULL;
+        conf_error(c, conf_svc_line(s, "connect_via"), err, "[%s] connect_via: %s", s->name, why);
+        return -1;
+    }
+    /* One source of credentials: two would leave the reader guessing
+     * which one the proxy gets. */
+    if (s->via->cred.user != NULL && s->connect_via_auth != NULL) {
+        conf_error(c, conf_svc_line(s, "connect_via_auth"), err,
+                   "[%s] proxy credentials given twice: in the connect_via URL and in "
+                   "connect_via_auth; keep one",
+                   s->name);
+        return -1;
+    }
+    for (i = 0; i < s->connect.n; i++) {
+        const struct addr *a = &s->connect.v[i];
+
+        if (addr_is_unix(a) || addr_split(a->text, host, sizeof(host), &port, why, sizeof(why)) != 0
+            || !viaurl_target_ok(host) || port == 0) {
+            conf_error(c, a->line, err,
+                       "[%s] connect %s: a proxy is asked for host:port (a name or an IP "
+                       "address), not this",
+                       s->name, a->text);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Resolve the connect addresses, unless a proxy will. */
+static int resolve_connect(struct config *c, struct svc_cfg *s, struct cfg_err *err)
+{
+    char why[300];
+    size_t i;
+
+    if (s->via != NULL)
+        return 0;
+    for (i = 0; i < s->connect.n; i++) {
+        if (addr_resolve(&s->connect.v[i], why, sizeof(why)) != 0) {
+            conf_error(c, s->connect.v[i].line, err, "%s%s", c->file == NULL ? "--connect: " : "",
+                       why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int validate_service(struct config *c, struct svc_cfg *s, struct cfg_err *err)
 {
     static const char *const required[] = { "mode", "connect", "ca", NULL };
@@ -605,6 +686,8 @@ static int validate_service(struct config *c, struct svc_cfg *s, struct cfg_err 
             return -1;
         }
     }
+    if (validate_via(c, s, err) != 0 || resolve_connect(c, s, err) != 0)
+        return -1;
     /* The plaintext side: what a server connects to, what a client accepts. */
     if (s->mode == MODE_SERVER) {
         plain = s->connect.v;

@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "options.h"
+#include "viaurl.h"
 
 struct strv {
     char **v;
@@ -58,6 +59,9 @@ struct svc_cfg {
     int deferred_open;         /* server: answer deferred_open */
     unsigned unopened_timeout; /* ms, 0 = none */
     int allow_public_plaintext;
+    char *connect_via;      /* the proxy URL, as written */
+    char *connect_via_auth; /* a file of user:password */
+    struct viaurl *via;     /* connect_via parsed by conf_validate, or NULL */
     unsigned *lines;
 };
 

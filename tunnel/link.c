@@ -136,6 +136,7 @@ static void link_finish(struct link *c)
         event_free(c->timer);
     if (c->rekey != NULL)
         event_free(c->rekey);
+    via_free(c->via);
     free_plain(c, 0);
     free_stream(&c->net, 0);
     sc_conn_free(c->sc);
@@ -375,20 +376,34 @@ static void rekey_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- Connecting (failover through `connect` in order). */
 
+/* Why connecting failed, as the log says it: through a proxy, the
+ * failure to reach the proxy names the proxy. */
+static const char *connect_why(const struct link *c, const char *why, char *buf, size_t len)
+{
+    if (!c->client || c->cfg->via == NULL || c->via != NULL)
+        return why;
+    snprintf(buf, len, "proxy %s unreachable: %s", c->cfg->via->label, why);
+    return buf;
+}
+
 int link_connect_next(struct link *c, const char *lasterr)
 {
     const struct addrv *to = &c->cfg->connect;
+    const struct viaurl *via = c->client ? c->cfg->via : NULL;
     struct stream *s;
+    char buf[400];
     int fd;
 
     while (c->next_addr < to->n) {
         const struct addr *a = &to->v[c->next_addr++];
+        /* Through a proxy, every target is asked of the proxy. */
+        const struct addr *hop = via != NULL ? &via->addr : a;
 
-        if ((fd = addr_socket(a)) < 0
-            || (s = stream_connect(c->w->base, fd, (struct sockaddr *)&a->sa, a->salen,
+        if ((fd = addr_socket(hop)) < 0
+            || (s = stream_connect(c->w->base, fd, (struct sockaddr *)&hop->sa, hop->salen,
                                    link_stream_ready, c))
                 == NULL) {
-            lasterr = strerror(errno);
+            lasterr = connect_why(c, strerror(errno), buf, sizeof(buf));
             log_info("[%s] connect %s: %s", c->cfg->name, a->text, lasterr);
             continue;
         }
@@ -414,8 +429,12 @@ int link_connect_next(struct link *c, const char *lasterr)
 static int connect_failed(struct link *c, const char *why)
 {
     const char *target = c->client ? c->peer : c->plain;
+    char buf[400];
 
+    why = connect_why(c, why, buf, sizeof(buf));
     log_info("[%s] connect %s: %s", c->cfg->name, target, why);
+    via_free(c->via);
+    c->via = NULL;
     if (c->client)
         free_stream(&c->net, 0);
     else
@@ -446,21 +465,64 @@ static int start_handshake(struct link *c)
     return 0;
 }
 
+/* The SC1 side is open, directly or through the proxy: the handshake
+ * starts. */
+static int net_open(struct link *c)
+{
+    c->net_up = 1;
+    if (start_handshake(c) != 0)
+        return -1;
+    return relay_pump(c);
+}
+
+static void via_done(void *arg, const char *failure)
+{
+    struct link *c = arg;
+    char why[512];
+
+    if (failure != NULL) {
+        /* The sentence lives in the via's caller: keep it past the free. */
+        snprintf(why, sizeof(why), "%s", failure);
+        connect_failed(c, why);
+        return;
+    }
+    log_info("[%s] %s tunnel open through proxy %s", c->cfg->name, c->peer, c->cfg->via->label);
+    via_free(c->via);
+    c->via = NULL;
+    net_open(c);
+}
+
+/* Ask the proxy for the tunnel to the target being tried. The connect
+ * timeout, armed for the TCP connection, goes on running: it covers the
+ * whole exchange. */
+static int via_begin(struct link *c, struct stream *s)
+{
+    const struct viacred *cred =
+        c->gen->via_cred.user != NULL ? &c->gen->via_cred : &c->cfg->via->cred;
+    const char *target = c->cfg->connect.v[c->next_addr - 1].text;
+
+    if ((c->via = via_new(c->cfg->via, cred, target, via_done, c)) == NULL) {
+        link_drop(c, RST_PLAIN, "\"out of memory\"");
+        return -1;
+    }
+    via_start(c->via, s);
+    return 0;
+}
+
 static int connected(struct link *c, struct stream *s)
 {
     c->connecting = NULL;
     no_delay(stream_fd(s));
     if (c->client) {
-        c->net_up = 1;
+        if (c->cfg->via != NULL)
+            return via_begin(c, s);
         addr_format_peer(stream_fd(s), c->peer, sizeof(c->peer));
-        if (start_handshake(c) != 0)
-            return -1;
-    } else {
-        c->plain_up = 1;
-        c->phase = PH_OPEN;
-        link_touch(c);
-        link_arm(c, c->cfg->idle_timeout);
+        return net_open(c);
     }
+    c->plain_up = 1;
+    c->phase = PH_OPEN;
+    link_touch(c);
+    link_arm(c, c->cfg->idle_timeout);
     return relay_pump(c);
 }
 
@@ -520,6 +582,10 @@ void link_stream_ready(struct stream *s, void *arg)
             connect_failed(c, strerror(r));
         return;
     }
+    if (c->via != NULL && s == c->net) {
+        via_ready(c->via);
+        return;
+    }
     if (c->phase == PH_DRAIN) {
         if (s == c->net)
             drain_step(c);
@@ -535,7 +601,16 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 
     switch (c->phase) {
     case PH_CONNECT:
-        connect_failed(c, "connect timeout");
+        if (c->via != NULL) {
+            char why[400];
+
+            snprintf(why, sizeof(why),
+                     "proxy %s: no answer within connect_timeout (waiting for %s)",
+                     c->cfg->via->label, via_waiting_for(c->via));
+            connect_failed(c, why);
+        } else {
+            connect_failed(c, "connect timeout");
+        }
         break;
     case PH_HANDSHAKE: {
         char alien[96];

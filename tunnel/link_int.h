@@ -16,6 +16,7 @@
 #include "metrics.h"
 #include "service.h"
 #include "stream.h"
+#include "via.h"
 #include "worker.h"
 
 /* PH_POOLED: a client's ready session, not yet taken (pool.c);
@@ -37,6 +38,7 @@ struct link {
     struct stream *net;        /* SC1 side */
     struct stream *pin, *pout; /* plaintext side (same for sockets) */
     struct stream *connecting; /* the side being connected, if any */
+    struct via *via;           /* the proxy exchange under way, if any */
     struct event *timer;       /* connect/handshake/idle/drain */
     struct event *rekey;
     struct link *prev, *next; /* in the worker's list */

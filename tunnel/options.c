@@ -45,6 +45,11 @@ const struct opt_row opt_table[] = {
     { "accept", OPT_ADDR, S(accept), NULL, NULL, "ADDR", "address to listen on" },
     { "connect", OPT_ADDRV, S(connect), NULL, NULL, "ADDR",
       "address to connect to; repeat for failover, tried in order" },
+    { "connect_via", OPT_STR, S(connect_via), NULL, NULL, "URL",
+      "client: reach connect through this proxy: http://[user:password@]host:port "
+      "(CONNECT) or socks5://[user:password@]host:port" },
+    { "connect_via_auth", OPT_STR, S(connect_via_auth), NULL, NULL, "FILE",
+      "client: proxy credentials, one line user:password (mode 0600 or stricter)" },
     { "cert", OPT_STR, S(cert), NULL, NULL, "FILE",
       "certificate chain, leaf first (PEM/DER or store URI; client: optional)" },
     { "key", OPT_STR, S(key), NULL, NULL, "FILE", "private key (PEM or DER, or a store URI)" },

@@ -42,6 +42,7 @@ void service_gen_put(struct svc_gen *g)
     if (g == NULL || atomic_fetch_sub(&g->refs, 1) != 1)
         return;
     sc_ctx_free(g->ctx);
+    viaurl_cred_free(&g->via_cred);
     service_conf_ref_put(g->cr);
     free(g);
 }
@@ -179,6 +180,24 @@ static int configure_ctx(const struct config *c, const struct svc_cfg *s, sc_ctx
     return 0;
 }
 
+/* The proxy credentials of connect_via_auth, read at each load (start,
+ * -t, SIGHUP) like the other credentials, so a changed file is taken up. */
+static int load_via_auth(const struct config *c, const struct svc_cfg *s, struct svc_gen *g,
+                         struct cfg_err *err)
+{
+    char why[400];
+
+    if (s->via == NULL || s->connect_via_auth == NULL)
+        return 0;
+    if (viaurl_read_auth(&g->via_cred, s->connect_via_auth, s->via->scheme, why, sizeof(why))
+        != 0) {
+        conf_error(c, conf_svc_line(s, "connect_via_auth"), err, "[%s] connect_via_auth: %s",
+                   s->name, why);
+        return -1;
+    }
+    return 0;
+}
+
 static struct svc_gen *build_gen(struct runtime *rt, struct conf_ref *cr, const struct svc_cfg *s,
                                  struct cfg_err *err)
 {
@@ -198,7 +217,7 @@ static struct svc_gen *build_gen(struct runtime *rt, struct conf_ref *cr, const 
         free(g);
         return NULL;
     }
-    if (configure_ctx(&cr->conf, s, g->ctx, err) != 0) {
+    if (configure_ctx(&cr->conf, s, g->ctx, err) != 0 || load_via_auth(&cr->conf, s, g, err) != 0) {
         sc_ctx_free(g->ctx);
         free(g);
         return NULL;

@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "sovchain.h"
+#include "viaurl.h"
 
 /* A whole configuration, shared by the generations built from it. */
 struct conf_ref {
@@ -28,6 +29,7 @@ struct svc_gen {
     const struct svc_cfg *cfg; /* inside cr->conf */
     sc_ctx *ctx;
     time_t cert_expiry, ca_expiry; /* notAfter, 0 when not known */
+    struct viacred via_cred; /* from connect_via_auth, read at each load */
 };
 
 struct service {
