@@ -29,6 +29,7 @@
 #include "pool.h"
 #include "relay.h"
 #include "stream.h"
+#include "wslink.h"
 
 /* How long a failed connection may take to deliver its alert. */
 #define DRAIN_MS 5000
@@ -138,6 +139,7 @@ static void link_finish(struct link *c)
         event_free(c->rekey);
     free_plain(c, 0);
     free_stream(&c->net, 0);
+    wslink_free(c);
     sc_conn_free(c->sc);
     if (c->prev != NULL)
         c->prev->next = c->next;
@@ -182,7 +184,7 @@ void link_drop(struct link *c, int flags, const char *fmt, ...)
         event_del(c->rekey);
     if ((flags & FLUSH_NET) && c->net != NULL && c->net_up) {
         relay_flush_engine(c, 1);
-        if (stream_flush(c->net) >= 0 && (stream_pending(c->net) > 0 || (flags & LINGER_NET))) {
+        if (relay_net_flush(c) >= 0 && (relay_net_pending(c) > 0 || (flags & LINGER_NET))) {
             /* The rest goes out as the peer reads (link_stream_ready). */
             c->phase = PH_DRAIN;
             c->linger = (flags & LINGER_NET) != 0;
@@ -208,11 +210,11 @@ static void drain_step(struct link *c)
     int eof = 0;
     ssize_t n;
 
-    if (stream_flush(s) < 0) {
+    if (relay_net_flush(c) < 0) {
         link_finish(c);
         return;
     }
-    if (stream_pending(s) > 0)
+    if (relay_net_pending(c) > 0)
         return;
     if (!c->linger) {
         link_finish(c);
@@ -366,7 +368,7 @@ static void rekey_cb(evutil_socket_t fd, short what, void *arg)
         return;
     /* A peer that reads nothing gets no more updates queued for it: the
      * next tick comes soon enough once it reads again. */
-    if (stream_pending(c->net) >= LINK_WATERMARK)
+    if (relay_net_pending(c) >= LINK_WATERMARK)
         return;
     if (sc_conn_key_update(c->sc, 0) != SC_OK)
         log_info("[%s] %s key update refused", c->cfg->name, c->peer);
@@ -432,7 +434,7 @@ void link_step_cb(void *arg, int step, const char *name, int sent)
              sent ? "sent" : "received");
 }
 
-static int start_handshake(struct link *c)
+int link_start_handshake(struct link *c)
 {
     int rc = sc_conn_start(c->sc);
 
@@ -453,8 +455,15 @@ static int connected(struct link *c, struct stream *s)
     if (c->client) {
         c->net_up = 1;
         addr_format_peer(stream_fd(s), c->peer, sizeof(c->peer));
-        if (start_handshake(c) != 0)
+        if (c->cfg->transport == TRANSPORT_WEBSOCKET) {
+            /* The upgrade first, on the connected socket; the SC1
+             * handshake once the 101 is verified. */
+            if (wslink_client_start(c, link_start_handshake) != 0)
+                return -1;
+            link_arm(c, c->cfg->handshake_timeout);
+        } else if (link_start_handshake(c) != 0) {
             return -1;
+        }
     } else {
         c->plain_up = 1;
         c->phase = PH_OPEN;
@@ -536,6 +545,9 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
     switch (c->phase) {
     case PH_CONNECT:
         connect_failed(c, "connect timeout");
+        break;
+    case PH_UPGRADE:
+        link_drop(c, RST_PLAIN, "\"WebSocket upgrade timeout: no complete HTTP head\"");
         break;
     case PH_HANDSHAKE: {
         char alien[96];
@@ -679,8 +691,15 @@ void link_accept(struct worker *w, struct service *svc, int fd)
     c->net = s;
     c->net_up = 1;
     log_info("[%s] accepted %s", c->cfg->name, c->peer);
-    if (start_handshake(c) == 0)
+    if (c->cfg->websocket) {
+        /* An HTTP upgrade or raw SC1: the first bytes tell. The
+         * handshake timeout bounds the wait for them and for the head. */
+        wslink_server_start(c, link_start_handshake);
+        link_arm(c, c->cfg->handshake_timeout);
         relay_pump(c);
+    } else if (link_start_handshake(c) == 0) {
+        relay_pump(c);
+    }
 }
 
 int link_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)
