@@ -296,11 +296,16 @@ static int seal(struct link *c, int *progress)
 static int check_end(struct link *c)
 {
     if (c->sent_close && !c->net_shut && c->net != NULL) {
-        /* Over WebSocket our end is a close frame, then the TCP end. */
+        /* Over WebSocket our end is a close frame; the TCP end waits for
+         * the peer's end too (RFC 6455 section 7: TCP closes once both
+         * close frames crossed). Reverse proxies end an upgraded
+         * connection at the first TCP end of stream, which would cut the
+         * direction still open. */
         if (c->ws != NULL && !c->ws->close_sent && wslink_close(c, WS_CLOSE_NORMAL) != 0)
             return -1;
         if (relay_net_pending(c) == 0) {
-            shutdown(stream_fd(c->net), SHUT_WR);
+            if (c->ws == NULL)
+                shutdown(stream_fd(c->net), SHUT_WR);
             c->net_shut = 1;
         }
     }
