@@ -186,4 +186,13 @@ set -e
 wait_for "$T/badcli.log" 'WebSocket upgrade failed: Sec-WebSocket-Accept does not match' ||
     fail "the bad accept value is not logged"
 grep -q '^GET /tunnel/sc1 HTTP/1.1$' "$T/badsrv.out" || fail "ws_path not used: $(cat "$T/badsrv.out")"
+# Each WebSocket option applies to one mode: file:line and status 2.
+printf '[s]\nmode = client\naccept = 127.0.0.1:1\nconnect = 127.0.0.1:2\nca = %s\nserver_name = x\nwebsocket = yes\n' \
+    "$PKI/ca.pem" >"$T/bad.conf"
+set +e
+"$SCTUNNEL" -t -c "$T/bad.conf" 2>"$T/bad.err"
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "bad.conf:7: \[s\] 'websocket' applies to servers only" "$T/bad.err" ||
+    fail "websocket = yes on a client: status $rc, $(cat "$T/bad.err")"
 echo "PASS"
