@@ -20,8 +20,11 @@
 
 #include <event2/buffer.h>
 
-/* Largest frame this side sends: bounds what a peer must accept. */
-#define WSCONN_SEND_MAX (64 * 1024)
+/* Largest frame this side sends: bounds what a peer must accept. Above
+ * what the relay stages between writes (its watermark plus a record), so
+ * a frame takes the staged chains whole instead of splitting (copying)
+ * one. */
+#define WSCONN_SEND_MAX (256 * 1024)
 /* Largest data frame accepted. Payload streams through as it arrives, so
  * this bounds no memory; it refuses (1009) a peer whose framing has gone
  * wrong rather than waiting for gigabytes of one frame. */
