@@ -529,10 +529,10 @@ static int mode_only(const struct config *c, const struct svc_cfg *s, struct cfg
         const char *name;
         int mode;
     } rows[] = {
-        { "pool", MODE_CLIENT },
-        { "pool_max_age", MODE_CLIENT },
-        { "deferred_open", MODE_SERVER },
-        { "unopened_timeout", MODE_SERVER },
+        { "pool", MODE_CLIENT },          { "pool_max_age", MODE_CLIENT },
+        { "deferred_open", MODE_SERVER }, { "unopened_timeout", MODE_SERVER },
+        { "transport", MODE_CLIENT },     { "ws_host", MODE_CLIENT },
+        { "websocket", MODE_SERVER },
     };
     size_t i;
 
@@ -627,6 +627,34 @@ static int resolve_connect(struct config *c, struct svc_cfg *s, struct cfg_err *
     return 0;
 }
 
+/* Visible ASCII only: the value goes into an HTTP request line or field. */
+static int http_safe(const char *v)
+{
+    for (; *v != '\0'; v++)
+        if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f)
+            return 0;
+    return 1;
+}
+
+/* The WebSocket values must be fit for an HTTP request. */
+static int validate_websocket(struct config *c, const struct svc_cfg *s, struct cfg_err *err)
+{
+    if (s->ws_path[0] != '/' || !http_safe(s->ws_path) || strlen(s->ws_path) > 256) {
+        conf_error(c, conf_svc_line(s, "ws_path"), err,
+                   "[%s] ws_path '%s': expected an absolute path of at most 256 visible "
+                   "characters",
+                   s->name, s->ws_path);
+        return -1;
+    }
+    if (s->ws_host != NULL && (!http_safe(s->ws_host) || strlen(s->ws_host) > 255)) {
+        conf_error(c, conf_svc_line(s, "ws_host"), err,
+                   "[%s] ws_host '%s': expected a host[:port] of at most 255 visible characters",
+                   s->name, s->ws_host);
+        return -1;
+    }
+    return 0;
+}
+
 static int validate_service(struct config *c, struct svc_cfg *s, struct cfg_err *err)
 {
     static const char *const required[] = { "mode", "connect", "ca", NULL };
@@ -667,6 +695,8 @@ static int validate_service(struct config *c, struct svc_cfg *s, struct cfg_err 
         return -1;
     }
     if (mode_only(c, s, err) != 0)
+        return -1;
+    if (validate_websocket(c, s, err) != 0)
         return -1;
     for (i = 0; i < s->allow.n; i++) {
         const char *p = s->allow.v[i];

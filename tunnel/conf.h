@@ -19,6 +19,7 @@ struct strv {
 };
 
 enum svc_mode { MODE_SERVER = 0, MODE_CLIENT = 1 };
+enum svc_transport { TRANSPORT_TCP = 0, TRANSPORT_WEBSOCKET = 1 };
 enum svc_verify { VERIFY_REQUIRED = 0, VERIFY_OPTIONAL = 1, VERIFY_NONE = 2 };
 /* Indexes into opt_level_choices, most severe first. */
 enum log_level { LVL_ERROR = 0, LVL_WARNING, LVL_NOTICE, LVL_INFO, LVL_DEBUG };
@@ -59,9 +60,12 @@ struct svc_cfg {
     int deferred_open;         /* server: answer deferred_open */
     unsigned unopened_timeout; /* ms, 0 = none */
     int allow_public_plaintext;
-    char *connect_via;      /* the proxy URL, as written */
-    char *connect_via_auth; /* a file of user:password */
-    struct viaurl *via;     /* connect_via parsed by conf_validate, or NULL */
+    char *connect_via;       /* the proxy URL, as written */
+    char *connect_via_auth;  /* a file of user:password */
+    struct viaurl *via;      /* connect_via parsed by conf_validate, or NULL */
+    int transport;           /* client: enum svc_transport */
+    int websocket;           /* server: WebSocket upgrades accepted too */
+    char *ws_path, *ws_host; /* the upgrade's path and Host field */
     unsigned *lines;
 };
 

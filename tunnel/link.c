@@ -29,6 +29,7 @@
 #include "pool.h"
 #include "relay.h"
 #include "stream.h"
+#include "wslink.h"
 
 /* How long a failed connection may take to deliver its alert. */
 #define DRAIN_MS 5000
@@ -139,6 +140,7 @@ static void link_finish(struct link *c)
     via_free(c->via);
     free_plain(c, 0);
     free_stream(&c->net, 0);
+    wslink_free(c);
     sc_conn_free(c->sc);
     if (c->prev != NULL)
         c->prev->next = c->next;
@@ -183,7 +185,7 @@ void link_drop(struct link *c, int flags, const char *fmt, ...)
         event_del(c->rekey);
     if ((flags & FLUSH_NET) && c->net != NULL && c->net_up) {
         relay_flush_engine(c, 1);
-        if (stream_flush(c->net) >= 0 && (stream_pending(c->net) > 0 || (flags & LINGER_NET))) {
+        if (relay_net_flush(c) >= 0 && (relay_net_pending(c) > 0 || (flags & LINGER_NET))) {
             /* The rest goes out as the peer reads (link_stream_ready). */
             c->phase = PH_DRAIN;
             c->linger = (flags & LINGER_NET) != 0;
@@ -209,11 +211,11 @@ static void drain_step(struct link *c)
     int eof = 0;
     ssize_t n;
 
-    if (stream_flush(s) < 0) {
+    if (relay_net_flush(c) < 0) {
         link_finish(c);
         return;
     }
-    if (stream_pending(s) > 0)
+    if (relay_net_pending(c) > 0)
         return;
     if (!c->linger) {
         link_finish(c);
@@ -242,60 +244,6 @@ void link_drop_reset(struct link *c, int net_side, const char *err)
         link_drop(c, RST_NET, "\"reset (plaintext side): %s\"", err);
 }
 
-/*
- * A peer that does not speak SC1 at all (a TLS or HTTP client, an SSH
- * server, a port scanner): say what its first bytes look like, so that the
- * log shows the misdirected connection for what it is. Only before the
- * peer's first valid record, and only when the engine says its first bytes
- * cannot begin SC1 (sc_record_looks_sc1): an SC1 peer with a fault gets
- * the engine's own explanation alone.
- */
-static const char *not_sc1(const struct link *c, char *out, size_t outlen)
-{
-    static const char *const methods[] = { "GET ",     "HEAD ",    "POST ",  "PUT ",   "DELETE ",
-                                           "OPTIONS ", "CONNECT ", "PATCH ", "TRACE ", "HTTP/" };
-    const uint8_t *b = c->first;
-    size_t n = c->first_len, i, len;
-    const char *what = "unknown bytes";
-    char hex[3 * sizeof(c->first) + 1];
-
-    if (n == 0 || sc_conn_last_step(c->sc) > (c->client ? 1 : 0)
-        || sc_record_looks_sc1(b, n, c->client ? SC_ROLE_CLIENT : SC_ROLE_SERVER))
-        return NULL;
-    if (n >= 2 && b[0] == 0x16 && b[1] == 0x03)
-        what = "TLS";
-    else if (n >= 4 && memcmp(b, "SSH-", 4) == 0)
-        what = "SSH";
-    for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-        len = strlen(methods[i]);
-        /* The first bytes may hold only the start of a long method. */
-        if (memcmp(b, methods[i], n < len ? n : len) == 0 && n >= 4)
-            what = "HTTP";
-    }
-    for (i = 0; i < n; i++)
-        snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", b[i]);
-    hex[3 * n - 1] = '\0';
-    snprintf(out, outlen, "not SC1: %s%s (first bytes %s); ",
-             strcmp(what, "unknown bytes") == 0 ? "" : "looks like ", what, hex);
-    return out;
-}
-
-/* Keep the peer's first bytes for not_sc1(): `p` starts at stream offset
- * net_in. */
-void link_note_first(struct link *c, const uint8_t *p, size_t len)
-{
-    size_t n;
-
-    if (c->net_in >= sizeof(c->first))
-        return;
-    n = sizeof(c->first) - (size_t)c->net_in;
-    if (n > len)
-        n = len;
-    memcpy(c->first + c->net_in, p, n);
-    if (c->net_in + n > c->first_len)
-        c->first_len = (size_t)c->net_in + n;
-}
-
 /* The engine ended the connection: say why, as the log line needs it. */
 void link_engine_failed(struct link *c, int rc)
 {
@@ -304,7 +252,7 @@ void link_engine_failed(struct link *c, int rc)
     const char *detail = sc_conn_error_detail(c->sc);
     const char *stage = c->hs_done ? "" : "handshake failed: ";
     char what[128], alien[96];
-    const char *odd = c->hs_done ? NULL : not_sc1(c, alien, sizeof(alien));
+    const char *odd = c->hs_done ? NULL : link_not_sc1(c, alien, sizeof(alien));
 
     if (err == SC_ERR_PEER_ALERT && recv >= 0)
         snprintf(what, sizeof(what), "alert received %s", sc_alert_name(recv));
@@ -367,7 +315,7 @@ static void rekey_cb(evutil_socket_t fd, short what, void *arg)
         return;
     /* A peer that reads nothing gets no more updates queued for it: the
      * next tick comes soon enough once it reads again. */
-    if (stream_pending(c->net) >= LINK_WATERMARK)
+    if (relay_net_pending(c) >= LINK_WATERMARK)
         return;
     if (sc_conn_key_update(c->sc, 0) != SC_OK)
         log_info("[%s] %s key update refused", c->cfg->name, c->peer);
@@ -451,7 +399,7 @@ void link_step_cb(void *arg, int step, const char *name, int sent)
              sent ? "sent" : "received");
 }
 
-static int start_handshake(struct link *c)
+int link_start_handshake(struct link *c)
 {
     int rc = sc_conn_start(c->sc);
 
@@ -470,8 +418,15 @@ static int start_handshake(struct link *c)
 static int net_open(struct link *c)
 {
     c->net_up = 1;
-    if (start_handshake(c) != 0)
+    if (c->cfg->transport == TRANSPORT_WEBSOCKET) {
+        /* The upgrade first, on the connected socket or the proxy's
+         * tunnel; the SC1 handshake once the 101 is verified. */
+        if (wslink_client_start(c, link_start_handshake) != 0)
+            return -1;
+        link_arm(c, c->cfg->handshake_timeout);
+    } else if (link_start_handshake(c) != 0) {
         return -1;
+    }
     return relay_pump(c);
 }
 
@@ -612,9 +567,12 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
             connect_failed(c, "connect timeout");
         }
         break;
+    case PH_UPGRADE:
+        link_drop(c, RST_PLAIN, "\"WebSocket upgrade timeout: no complete HTTP head\"");
+        break;
     case PH_HANDSHAKE: {
         char alien[96];
-        const char *odd = not_sc1(c, alien, sizeof(alien));
+        const char *odd = link_not_sc1(c, alien, sizeof(alien));
 
         link_end_as(c, METRICS_END_TIMEOUT);
         link_drop(c, RST_PLAIN, "\"%shandshake timeout after step %d\"", odd != NULL ? odd : "",
@@ -754,8 +712,15 @@ void link_accept(struct worker *w, struct service *svc, int fd)
     c->net = s;
     c->net_up = 1;
     log_info("[%s] accepted %s", c->cfg->name, c->peer);
-    if (start_handshake(c) == 0)
+    if (c->cfg->websocket) {
+        /* An HTTP upgrade or raw SC1: the first bytes tell. The
+         * handshake timeout bounds the wait for them and for the head. */
+        wslink_server_start(c, link_start_handshake);
+        link_arm(c, c->cfg->handshake_timeout);
         relay_pump(c);
+    } else if (link_start_handshake(c) == 0) {
+        relay_pump(c);
+    }
 }
 
 int link_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)

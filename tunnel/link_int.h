@@ -18,10 +18,14 @@
 #include "stream.h"
 #include "via.h"
 #include "worker.h"
+#include "ws.h"
+#include "wsconn.h"
 
 /* PH_POOLED: a client's ready session, not yet taken (pool.c);
  * PH_UNOPENED: a server's deferred session, not yet opened. */
-enum phase { PH_CONNECT, PH_HANDSHAKE, PH_POOLED, PH_UNOPENED, PH_OPEN, PH_DRAIN };
+/* PH_UPGRADE: the HTTP exchange before SC1 over WebSocket (wslink.c),
+ * or a server telling an upgrade from a raw SC1 peer. */
+enum phase { PH_CONNECT, PH_UPGRADE, PH_HANDSHAKE, PH_POOLED, PH_UNOPENED, PH_OPEN, PH_DRAIN };
 
 /* link_drop flags: which side ends with a reset instead of an end of stream. */
 #define RST_PLAIN 1
@@ -64,17 +68,20 @@ struct link {
     char plain[ADDR_TEXT_MAX]; /* the plaintext side */
     char *why;                 /* how it ended: made at the end */
     /* Deferred sessions (SC1.md section 4, Extensions). */
-    struct pool *pool;       /* pooled: the pool making or holding it */
-    struct link *pool_next;  /* in the pool's ready list */
-    int pooled, pool_listed; /* made by the pool; in its ready list */
-    int from_pool;           /* a local connection on a pooled session */
-    struct timeval ready_at; /* when the pooled session became ready */
-    double pool_wait;        /* seconds it waited there */
-    int plain_started;       /* server: the plaintext service was asked for */
-    int linger;              /* PH_DRAIN: read until the peer's end */
-    int quiet;               /* its log line at info level */
-    unsigned retries;        /* sessions withdrawn under this connection */
-    struct evbuffer *replay; /* client: plaintext sent since opening */
+    struct pool *pool;               /* pooled: the pool making or holding it */
+    struct link *pool_next;          /* in the pool's ready list */
+    int pooled, pool_listed;         /* made by the pool; in its ready list */
+    int from_pool;                   /* a local connection on a pooled session */
+    struct timeval ready_at;         /* when the pooled session became ready */
+    double pool_wait;                /* seconds it waited there */
+    int plain_started;               /* server: the plaintext service was asked for */
+    int linger;                      /* PH_DRAIN: read until the peer's end */
+    int quiet;                       /* its log line at info level */
+    unsigned retries;                /* sessions withdrawn under this connection */
+    struct evbuffer *replay;         /* client: plaintext sent since opening */
+    struct wsconn *ws;               /* SC1 over WebSocket once upgraded, else NULL */
+    int (*upgraded)(struct link *c); /* what follows a completed upgrade */
+    char ws_key[WS_KEY_LEN + 1];     /* client: the key the answer must match */
 };
 
 /* End the connection: see link.c. */
@@ -86,6 +93,9 @@ void link_drop_reset(struct link *c, int net_side, const char *err);
 void link_engine_failed(struct link *c, int rc);
 /* Keep the SC1 peer's first bytes (p starts at stream offset net_in). */
 void link_note_first(struct link *c, const uint8_t *p, size_t len);
+/* "not SC1: looks like HTTP (first bytes ...); " when the peer's first
+ * bytes cannot begin SC1, else NULL (notsc1.c). */
+const char *link_not_sc1(const struct link *c, char *out, size_t outlen);
 /* The handshake completed. */
 void link_handshake_done(struct link *c);
 /* Connect to the next `connect` address; -1 if the connection was dropped. */
@@ -105,5 +115,7 @@ void link_step_cb(void *arg, int step, const char *name, int sent);
 void link_end_as(struct link *c, enum metrics_end why);
 /* Add the bytes relayed since the last call to the worker's metrics. */
 void link_count_bytes(struct link *c);
+/* Start the SC1 handshake on the SC1 side; -1 if the connection was dropped. */
+int link_start_handshake(struct link *c);
 
 #endif

@@ -9,6 +9,7 @@
 const char *const opt_mode_choices[] = { "server", "client", NULL };
 const char *const opt_verify_choices[] = { "required", "optional", "none", NULL };
 const char *const opt_level_choices[] = { "error", "warning", "notice", "info", "debug", NULL };
+const char *const opt_transport_choices[] = { "tcp", "websocket", NULL };
 
 #define G(field) OPT_GLOBAL, offsetof(struct global_cfg, field)
 #define S(field) OPT_SERVICE, offsetof(struct svc_cfg, field)
@@ -88,6 +89,14 @@ const struct opt_row opt_table[] = {
       "server: withdraw a session not opened within this (0: never)" },
     { "allow_public_plaintext", OPT_BOOL, S(allow_public_plaintext), "no", NULL, "yes|no",
       "allow a plaintext side that is not loopback/Unix" },
+    { "transport", OPT_ENUM, S(transport), "tcp", opt_transport_choices, "tcp|websocket",
+      "client: carry SC1 over plain TCP or inside WebSocket binary frames" },
+    { "websocket", OPT_BOOL, S(websocket), "no", NULL, "yes|no",
+      "server: also accept SC1 over WebSocket (an HTTP upgrade) on the same port" },
+    { "ws_path", OPT_STR, S(ws_path), "/sc1", NULL, "PATH",
+      "WebSocket: the HTTP path of the upgrade" },
+    { "ws_host", OPT_STR, S(ws_host), NULL, NULL, "HOST",
+      "client WebSocket: the Host field (default: the connect address)" },
 };
 
 const size_t opt_count = sizeof(opt_table) / sizeof(opt_table[0]);

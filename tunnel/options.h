@@ -51,5 +51,6 @@ void options_print_help(FILE *out);
 extern const char *const opt_mode_choices[];
 extern const char *const opt_verify_choices[];
 extern const char *const opt_level_choices[];
+extern const char *const opt_transport_choices[];
 
 #endif

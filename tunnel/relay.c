@@ -17,10 +17,37 @@
 #include "link_int.h"
 #include "opening.h"
 #include "pool.h"
+#include "wslink.h"
 
 /* Bytes one relay_pump() may read before letting the worker's other
  * connections have a turn. */
 #define PUMP_BUDGET (256 * 1024)
+
+struct evbuffer *relay_net_in(struct link *c)
+{
+    return c->ws != NULL ? c->ws->in : stream_input(c->net);
+}
+
+struct evbuffer *relay_net_out(struct link *c)
+{
+    return c->ws != NULL ? c->ws->out : stream_output(c->net);
+}
+
+size_t relay_net_pending(struct link *c)
+{
+    return stream_pending(c->net) + (c->ws != NULL ? evbuffer_get_length(c->ws->out) : 0);
+}
+
+ssize_t relay_net_flush(struct link *c)
+{
+    /* Frames are made only now, around everything sealed since the last
+     * write: fewer, larger frames, and no frame header per record. */
+    if (c->ws != NULL && wsconn_frame(c->ws, stream_output(c->net)) != 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return stream_flush(c->net);
+}
 
 /* Bytes up to the end of the next whole record in `in` (at least a header). */
 static size_t next_record_end(struct evbuffer *in)
@@ -49,8 +76,8 @@ void relay_flush_engine(struct link *c, int all)
 
     if (c->net == NULL || !c->net_up)
         return;
-    out = stream_output(c->net);
-    if (!all && evbuffer_get_length(out) >= LINK_WATERMARK)
+    out = relay_net_out(c);
+    if (!all && relay_net_pending(c) >= LINK_WATERMARK)
         return;
     while ((p = sc_conn_output(c->sc, &n)) != NULL && n > 0) {
         if (evbuffer_add(out, p, n) != 0)
@@ -153,11 +180,15 @@ static int feed_engine(struct link *c, const unsigned char *p, size_t len, size_
 /* Received SC1 bytes into the engine. */
 static int feed(struct link *c, int *progress)
 {
-    struct evbuffer *in = stream_input(c->net);
-    size_t len = evbuffer_get_length(in), used = 0;
+    struct evbuffer *in;
+    size_t len, used = 0;
     unsigned char *p;
     int rc;
 
+    if (c->ws != NULL && wslink_unframe(c) != 0)
+        return -1;
+    in = relay_net_in(c);
+    len = evbuffer_get_length(in);
     if (len > 0) {
         /* Contiguous bytes for one whole record: most already are, so
          * the pullup rarely copies. */
@@ -230,8 +261,8 @@ static int seal(struct link *c, int *progress)
     if (!c->hs_done || !c->plain_up || c->pin == NULL || !sc_conn_can_write(c->sc))
         return 0;
     in = stream_input(c->pin);
-    out = stream_output(c->net);
-    while ((len = evbuffer_get_length(in)) > 0 && evbuffer_get_length(out) < LINK_WATERMARK) {
+    out = relay_net_out(c);
+    while ((len = evbuffer_get_length(in)) > 0 && relay_net_pending(c) < LINK_WATERMARK) {
         /* Whole records when there is enough: full-size records for bulk. */
         if (len > SC_RECORD_MAX_PLAINTEXT)
             len = SC_RECORD_MAX_PLAINTEXT;
@@ -264,9 +295,19 @@ static int seal(struct link *c, int *progress)
 /* Shut write sides once everything before the end was delivered. */
 static int check_end(struct link *c)
 {
-    if (c->sent_close && !c->net_shut && c->net != NULL && stream_pending(c->net) == 0) {
-        shutdown(stream_fd(c->net), SHUT_WR);
-        c->net_shut = 1;
+    if (c->sent_close && !c->net_shut && c->net != NULL) {
+        /* Over WebSocket our end is a close frame; the TCP end waits for
+         * the peer's end too (RFC 6455 section 7: TCP closes once both
+         * close frames crossed). Reverse proxies end an upgraded
+         * connection at the first TCP end of stream, which would cut the
+         * direction still open. */
+        if (c->ws != NULL && !c->ws->close_sent && wslink_close(c, WS_CLOSE_NORMAL) != 0)
+            return -1;
+        if (relay_net_pending(c) == 0) {
+            if (c->ws == NULL)
+                shutdown(stream_fd(c->net), SHUT_WR);
+            c->net_shut = 1;
+        }
     }
     if (c->peer_closed && !c->plain_shut && c->pout != NULL && stream_pending(c->pout) == 0) {
         if (c->stdio) {
@@ -330,7 +371,7 @@ static int write_side(struct link *c, struct stream *s)
 
     if (s == NULL)
         return 0;
-    if ((n = stream_flush(s)) < 0) {
+    if ((n = s == c->net ? relay_net_flush(c) : stream_flush(s)) < 0) {
         link_drop_reset(c, s == c->net, strerror(errno));
         return -1;
     }
@@ -368,6 +409,14 @@ int relay_pump(struct link *c)
 
     if (c->phase == PH_DRAIN)
         return 0;
+    if (c->phase == PH_UPGRADE) {
+        int r;
+
+        if (read_side(c, c->net, &c->net_eof, &budget) < 0 || (r = wslink_step(c)) < 0)
+            return -1;
+        if (r == 0)
+            return write_side(c, c->net) < 0 ? -1 : 0;
+    }
     do {
         if ((got = read_sides(c, &budget)) < 0)
             return -1;

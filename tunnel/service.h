@@ -29,7 +29,7 @@ struct svc_gen {
     const struct svc_cfg *cfg; /* inside cr->conf */
     sc_ctx *ctx;
     time_t cert_expiry, ca_expiry; /* notAfter, 0 when not known */
-    struct viacred via_cred; /* from connect_via_auth, read at each load */
+    struct viacred via_cred;       /* from connect_via_auth, read at each load */
 };
 
 struct service {

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${SC_BUILDDIR:-.}
 status=0
 
-for target in engine record hello cert kx confirm auth alert_ku chain conf addr proxy ws via; do
+for target in engine record hello cert kx confirm auth alert_ku chain conf addr proxy ws wsconn via; do
 	bin=$build/tests/fuzz/fuzz_$target
 	if [ ! -x "$bin" ]; then
 		echo "run.sh: $bin not built (configure CC=clang --enable-fuzz, then make fuzz)" >&2

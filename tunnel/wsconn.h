@@ -1,0 +1,73 @@
+/*
+ * The WebSocket transport of one connection (PROTOCOL.md Appendix A):
+ * SC1 bytes to send are framed into the wire buffer, received frames are
+ * unframed into the buffer the engine reads. Sans-I/O, on evbuffers, so
+ * the relay keeps its zero-copy path: payload chains move between
+ * buffers by reference (evbuffer_add_buffer, evbuffer_remove_buffer) and
+ * masking is done in place on chains this layer owns.
+ *
+ * The byte stream is what matters, not messages: frames may split or join
+ * records anywhere, a message may be fragmented (continuation frames) with
+ * control frames between its fragments. A close frame ends the peer's
+ * bytes, as a TCP end of stream does; whether that was a clean end is the
+ * SC1 engine's decision (close_notify), never this layer's.
+ */
+#ifndef TUNNEL_WSCONN_H
+#define TUNNEL_WSCONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/buffer.h>
+
+/* Largest frame this side sends: bounds what a peer must accept. Above
+ * what the relay stages between writes (its watermark plus a record), so
+ * a frame takes the staged chains whole instead of splitting (copying)
+ * one. */
+#define WSCONN_SEND_MAX (256 * 1024)
+/* Largest data frame accepted. Payload streams through as it arrives, so
+ * this bounds no memory; it refuses (1009) a peer whose framing has gone
+ * wrong rather than waiting for gigabytes of one frame. */
+#define WSCONN_MAX_FRAME (16 * 1024 * 1024)
+
+struct wsconn {
+    int client;           /* our frames are masked; the peer's must not be */
+    uint64_t max_frame;   /* largest data frame payload accepted */
+    struct evbuffer *in;  /* unframed SC1 bytes, for the engine */
+    struct evbuffer *out; /* SC1 bytes waiting to be framed */
+    /* Receiving: the data frame being passed through. */
+    uint64_t left; /* its payload bytes still to come */
+    uint64_t off;  /* payload bytes already unmasked (mask phase) */
+    uint8_t mask[4];
+    int masked;
+    int in_message;  /* a fragmented message is open: continuations follow */
+    int peer_closed; /* a close frame arrived: the peer's bytes ended */
+    int peer_code;   /* its status code, 1005 when it carried none */
+    int close_sent;
+    int err_code;  /* close code to send after an error */
+    char err[160]; /* what was wrong with the peer's frames */
+};
+
+/* 0, or -1 if memory fails. client: 1 on the side that connects. */
+int wsconn_init(struct wsconn *w, int client, uint64_t max_frame);
+void wsconn_free(struct wsconn *w);
+
+/*
+ * Unframe what `raw` holds (bytes as read from the socket): data frame
+ * payloads move to w->in, unmasked; a ping is answered with a pong on
+ * `wire`; a close frame sets peer_closed, and what follows it is
+ * discarded. Returns 0, or -1 on a protocol error (w->err and w->err_code
+ * say which; send wsconn_close() with that code and end the connection).
+ */
+int wsconn_unframe(struct wsconn *w, struct evbuffer *raw, struct evbuffer *wire);
+
+/* Frame everything in w->out onto `wire` (binary frames, each a whole
+ * message of at most WSCONN_SEND_MAX bytes). 0, or -1 if memory fails. */
+int wsconn_frame(struct wsconn *w, struct evbuffer *wire);
+
+/* Frame what w->out still holds, then append a close frame with `code`
+ * (once: later calls, and later data, add nothing). 0, or -1 if memory
+ * fails. */
+int wsconn_close(struct wsconn *w, struct evbuffer *wire, int code);
+
+#endif
