@@ -87,6 +87,12 @@ int wshs_answer(const struct httphead *h, const char *path, char *out, size_t ou
     char accept[WS_ACCEPT_LEN + 1], why[160];
     size_t plen = strcspn(h->target, "?");
 
+    /* A plain HTTP request (a browser, a health check, a scanner): 400,
+     * whatever its method or path; the codes below are for upgrades. */
+    if (!httphead_has_token(h, "Upgrade", "websocket")
+        || !httphead_has_token(h, "Connection", "upgrade"))
+        return refuse(out, outlen, 400, "Bad Request", "", err, errlen,
+                      "a plain HTTP request, not a WebSocket upgrade (this port serves SC1)");
     if (strcmp(h->method, "GET") != 0) {
         snprintf(why, sizeof(why), "method %.32s: only a GET upgrade is served", h->method);
         return refuse(out, outlen, 405, "Method Not Allowed", "Allow: GET\r\n", err, errlen, why);
@@ -98,11 +104,6 @@ int wshs_answer(const struct httphead *h, const char *path, char *out, size_t ou
         snprintf(why, sizeof(why), "path %.64s is not served", h->target);
         return refuse(out, outlen, 404, "Not Found", "", err, errlen, why);
     }
-    if (!httphead_has_token(h, "Upgrade", "websocket")
-        || !httphead_has_token(h, "Connection", "upgrade"))
-        return refuse(out, outlen, 426, "Upgrade Required",
-                      "Upgrade: websocket\r\nConnection: Upgrade\r\n", err, errlen,
-                      "not a WebSocket upgrade (Upgrade: websocket, Connection: Upgrade)");
     /* RFC 6455 4.4: an unsupported version is told the one supported. */
     if (version == NULL || strcmp(version, "13") != 0)
         return refuse(out, outlen, 426, "Upgrade Required", "Sec-WebSocket-Version: 13\r\n", err,

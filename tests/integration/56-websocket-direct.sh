@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One server port with websocket = yes serves raw SC1 clients and SC1 over
-# WebSocket clients side by side (PROTOCOL.md Appendix A); plain HTTP gets
-# an HTTP error (404 wrong path, 426 no upgrade or another version, 400
-# without the sc1 subprotocol, 405 not GET) and a log line; bytes that are
+# WebSocket clients side by side (PROTOCOL.md Appendix A); a plain HTTP
+# request gets 400, an upgrade it cannot take an HTTP error (404 wrong path,
+# 426 another version, 400 without the sc1 subprotocol, 405 not GET), each
+# with a log line; bytes that are
 # neither HTTP nor SC1 get the usual not-SC1 alert. After an upgrade, a
 # hand-made WebSocket client checks the framing rules: a ping is answered
 # with a pong carrying its payload, a text frame is refused with close code
@@ -38,17 +39,23 @@ http() {
 }
 ws=(-H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 13'
     -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
-[ "$(http /)" = 404 ] || fail "a GET of / should get 404"
-[ "$(http /sc1)" = 426 ] || fail "a GET of /sc1 without an upgrade should get 426"
+[ "$(http /)" = 400 ] || fail "a plain GET of / should get 400"
+[ "$(http /sc1)" = 400 ] || fail "a plain GET of /sc1 (no upgrade) should get 400"
+[ "$(http /sc1 -X POST -d x)" = 400 ] || fail "a plain POST should get 400"
+[ "$(http /other "${ws[@]}" -H 'Sec-WebSocket-Protocol: sc1')" = 404 ] ||
+    fail "an upgrade for another path should get 404"
 [ "$(http /sc1 "${ws[@]}")" = 400 ] || fail "an upgrade without the sc1 subprotocol should get 400"
 [ "$(http /sc1 -H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 8' \
     -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' -H 'Sec-WebSocket-Protocol: sc1')" = 426 ] ||
     fail "WebSocket version 8 should get 426"
-[ "$(http /sc1 -X POST -d x)" = 405 ] || fail "a POST should get 405"
+[ "$(http /sc1 -X POST "${ws[@]}" -H 'Sec-WebSocket-Protocol: sc1')" = 405 ] ||
+    fail "an upgrade by POST should get 405"
 wait_for "$T/server.log" 'WebSocket upgrade refused: HTTP 405: method POST' ||
     fail "the refusals are not logged"
-grep -q 'WebSocket upgrade refused: HTTP 404: path / is not served' "$T/server.log" ||
+grep -q 'WebSocket upgrade refused: HTTP 404: path /other is not served' "$T/server.log" ||
     fail "the 404 is not explained"
+grep -q 'WebSocket upgrade refused: HTTP 400: a plain HTTP request' "$T/server.log" ||
+    fail "the plain request's 400 is not explained"
 
 # Neither HTTP nor SC1: the not-SC1 alert in the clear (SC1.md section 10).
 out=$(printf 'SSH-2.0-OpenSSH_9.2\r\n' | netc "$SRV_ADDR" | od -An -tx1 | tr -d ' \n')

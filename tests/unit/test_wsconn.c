@@ -154,6 +154,16 @@ static void test_upgrade(void)
 		       wshs_check_answer(&h, key, err, sizeof(err)) == 0, "the client accepts the 101");
 	key[0] = key[0] == 'A' ? 'B' : 'A';
 	unit_check(wshs_check_answer(&h, key, err, sizeof(err)) == -1, "an accept value for another key is refused");
+	/* A plain HTTP request, whatever its path or method, gets 400. */
+	static const char *const plain[] = { "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+					     "GET /sc1 HTTP/1.1\r\nHost: a\r\n\r\n",
+					     "POST /sc1 HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n" };
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		unit_check(httphead_parse(&h, (const uint8_t *)plain[i], strlen(plain[i]), 1, &used, err,
+					  sizeof(err)) == 1 &&
+			       wshs_answer(&h, "/sc1", ans, sizeof(ans), err, sizeof(err)) == 400 &&
+			       strncmp(ans, "HTTP/1.1 400 ", 13) == 0,
+			   "a plain HTTP request gets 400");
 }
 
 int main(void)
