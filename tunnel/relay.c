@@ -318,7 +318,11 @@ static int check_end(struct link *c)
         }
         c->plain_shut = 1;
     }
-    if (c->net_shut && c->plain_shut) {
+    /* Over WebSocket the peer's close frame follows its close_notify:
+     * closing before reading it would leave it unread, and the kernel
+     * would answer with a reset that discards what the peer has not read
+     * yet of ours. */
+    if (c->net_shut && c->plain_shut && (c->ws == NULL || c->net_eof)) {
         link_end_as(c, METRICS_END_EOF);
         link_drop(c, 0, "eof");
         return -1;
