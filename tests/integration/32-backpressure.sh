@@ -18,7 +18,7 @@ make_pki
 # scenario NAME BACKEND: a tunnel pair in front of a fresh backend, C
 # senders that never read; checks the bound at both tunnel ends.
 scenario() {
-    local name=$1 kind=$2 s_fds s_rss c_fds c_rss s_peak c_peak s_cpu c_cpu pid
+    local name=$1 kind=$2 i s_fds s_rss c_fds c_rss s_peak c_peak s_cpu c_cpu pid
     start_backend "$kind" "$name-backend"
     PAIR=$name- start_pair "$BACK_ADDR" --max-connections 0 -- --max-connections 0
     s_fds=$(fds "$SRV_PID") s_rss=$(rss "$SRV_PID")
@@ -32,12 +32,17 @@ scenario() {
         fail "$name: every sender must be held back, none reset"
     s_peak=$(rss "$SRV_PID") c_peak=$(rss "$CLI_PID")
     # Held up, a tunnel waits: a second of it costs no CPU time to speak of
-    # (it used to spin on the side it could not drain).
-    s_cpu=$(cpu "$SRV_PID") c_cpu=$(cpu "$CLI_PID")
-    sleep 1
-    s_cpu=$(($(cpu "$SRV_PID") - s_cpu)) c_cpu=$(($(cpu "$CLI_PID") - c_cpu))
-    echo "$name: CPU while held up for a second: server $s_cpu, client $c_cpu ticks"
-    [ "$s_cpu" -le 20 ] && [ "$c_cpu" -le 20 ] || fail "$name: a held-up tunnel keeps working"
+    # (it used to spin on the side it could not drain, a whole second of
+    # CPU every second). One quiet second of three is enough: on a loaded
+    # machine the last buffered bytes may still be moving in the first.
+    for i in 1 2 3; do
+        s_cpu=$(cpu "$SRV_PID") c_cpu=$(cpu "$CLI_PID")
+        sleep 1
+        s_cpu=$(($(cpu "$SRV_PID") - s_cpu)) c_cpu=$(($(cpu "$CLI_PID") - c_cpu))
+        echo "$name: CPU while held up for a second: server $s_cpu, client $c_cpu ticks"
+        [ "$s_cpu" -le 20 ] && [ "$c_cpu" -le 20 ] && break
+        [ "$i" = 3 ] && fail "$name: a held-up tunnel keeps working"
+    done
     if asan "$SRV_PID"; then
         echo "$name: memory per connection not measured under AddressSanitizer"
     else
