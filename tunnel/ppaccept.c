@@ -57,8 +57,16 @@ int ppaccept_step(struct link *c)
     int eof = 0, rc;
 
     if (!c->net_eof && stream_fill(c->net, PROXYPROTO_V2_MAX, &eof) < 0) {
+        int e = errno;
+
         link_end_as(c, METRICS_END_RESET);
-        link_drop(c, RST_NET, "\"reset (SC1 side) before the PROXY header: %s\"", strerror(errno));
+        /* Balancers' health checks connect (and send LOCAL) then reset:
+         * one line per check interval would bury the rest at notice. */
+        c->quiet = c->pp_local || evbuffer_get_length(in) == 0;
+        if (c->pp_local)
+            link_drop(c, RST_NET, "\"health check: PROXY LOCAL header, then reset\"");
+        else
+            link_drop(c, RST_NET, "\"reset (SC1 side) before the PROXY header: %s\"", strerror(e));
         return -1;
     }
     if (eof)
