@@ -13,6 +13,8 @@ make_pki
 start_echod echod 127.0.0.1:0
 p2=$(free_port)
 p1=$(free_port)
+plb=$(free_port)
+psrv=$(free_port)
 {
     haproxy_global
     cat <<EOC
@@ -26,9 +28,15 @@ frontend pp1
     default_backend echo
 backend echo
     server echo $ECHO_ADDR
+frontend lb
+    bind 127.0.0.1:$plb
+    log-format "conn fe=%ft client=%ci:%cp"
+    default_backend lb
+backend lb
+    server s1 127.0.0.1:$psrv send-proxy-v2
 EOC
 } >"$T/haproxy.cfg"
-start_haproxy haproxy "$p2" "$p1"
+start_haproxy haproxy "$p2" "$p1" "$plb"
 
 # v2: three connections, each joined to its HAProxy line by the id.
 PAIR=v2 start_pair "127.0.0.1:$p2" --proxy-protocol v2
@@ -53,4 +61,22 @@ reply=$(printf 'version one\n' | netc "$CLI_ADDR") || fail "v1: round trip"
 wait_for "$T/v1server.log" "close peer=" || fail "v1: no close line"
 peer=$(sed -n 's/.*close peer=\([^ ]*\) .*/\1/p' "$T/v1server.log")
 wait_for "$T/haproxy.log" "conn fe=pp1 client=$peer " || fail "v1: HAProxy did not see $peer"
+
+# Both: client tunnel -> HAProxy (send-proxy-v2) -> server tunnel with
+# accept_proxy and proxy_protocol v2 -> HAProxy (accept-proxy) -> echo.
+# shellcheck disable=SC2046
+start_tunnel lbserver server --accept "127.0.0.1:$psrv" --connect "127.0.0.1:$p2" \
+    $(server_args) --accept-proxy yes --proxy-protocol v2 --workers 1 -v
+# shellcheck disable=SC2046
+start_tunnel lbclient client --accept 127.0.0.1:0 --connect "127.0.0.1:$plb" $(client_args) \
+    --workers 1
+reply=$(printf 'twice proxied\n' | netc "$TUN_ADDR") || fail "lb: round trip"
+[ "$reply" = "echo: twice proxied" ] || fail "lb: reply '$reply'"
+wait_for "$T/haproxy.log" "conn fe=lb " || fail "lb: HAProxy did not log the client"
+orig=$(sed -n 's/^conn fe=lb client=\([^ ]*\).*/\1/p' "$T/haproxy.log")
+wait_for "$T/lbserver.log" "close peer=$orig .* id=" || fail "lb: the server did not log $orig"
+id=$(sed -n 's/.*close peer=.* id=//p' "$T/lbserver.log")
+wait_for "$T/haproxy.log" "conn fe=pp2 client=$orig authority=server.test id=$id " ||
+    fail "lb: the service did not see the original client $orig with id $id"
+echo "lb: the service saw the original client $orig"
 echo "PASS"
