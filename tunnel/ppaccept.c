@@ -28,7 +28,10 @@ void ppaccept_start(struct link *c)
 static int reject(struct link *c, enum metrics_end why, const char *what)
 {
     /* A connection that could not even say who it is for fails as a
-     * handshake does, before SC1 began. */
+     * handshake does, before SC1 began: no alert, as SC1 never started. */
+    if (why == METRICS_END_HANDSHAKE)
+        metrics_handshake_failed(c->w->metrics, (size_t)(c->svc - c->w->rt->svc),
+                                 METRICS_ALERT_NONE, -1);
     link_end_as(c, why);
     link_drop(c, RST_NET, "\"PROXY header rejected: %s\"", what);
     return -1;

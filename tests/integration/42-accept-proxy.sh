@@ -165,4 +165,6 @@ ended() {
 [ "$(ended handshake_failure)" -ge 3 ] ||
     fail "rejected headers not counted as failed handshakes: $(grep ended "$T/metrics.txt")"
 [ "$(ended timeout)" -ge 1 ] || fail "the slow header not counted as a timeout"
+grep -q 'handshake_failures_total{service="server",alert="none",direction="none"} [3-9]' \
+    "$T/metrics.txt" || fail "rejected headers not counted as handshake failures without an alert"
 echo "PASS"
