@@ -26,15 +26,19 @@ field() {
 backend_line() {
     grep " unique_id=$1 " "$T/backend.log"
 }
-# The client certificate as the header should describe it.
-cert_text=$(openssl x509 -in "$PKI/client.pem" -noout -text) || fail "openssl x509"
-want_sig=$(sed -n 's/^ *Signature Algorithm: //p' <<<"$cert_text" | head -n 1)
-case "$(sed -n 's/^ *Public Key Algorithm: //p' <<<"$cert_text" | head -n 1)" in
-id-ecPublicKey) want_key=EC$(sed -n 's/^ *Public-Key: (\([0-9]*\) bit)/\1/p' <<<"$cert_text") ;;
-rsaEncryption) want_key=RSA$(sed -n 's/^ *Public-Key: (\([0-9]*\) bit)/\1/p' <<<"$cert_text") ;;
-*) want_key=$(sed -n 's/^ *Public Key Algorithm: //p' <<<"$cert_text" | head -n 1) ;;
-esac
-want_der=$(openssl x509 -in "$PKI/client.pem" -outform DER | od -An -v -tx1 | tr -d ' \n')
+# describe CERT: the client certificate as the header should describe it.
+describe() {
+    local text
+    text=$(openssl x509 -in "$1" -noout -text) || fail "openssl x509 $1"
+    want_sig=$(sed -n 's/^ *Signature Algorithm: //p' <<<"$text" | head -n 1)
+    case "$(sed -n 's/^ *Public Key Algorithm: //p' <<<"$text" | head -n 1)" in
+    id-ecPublicKey) want_key=EC$(sed -n 's/^ *Public-Key: (\([0-9]*\) bit)/\1/p' <<<"$text") ;;
+    rsaEncryption) want_key=RSA$(sed -n 's/^ *Public-Key: (\([0-9]*\) bit)/\1/p' <<<"$text") ;;
+    *) want_key=$(sed -n 's/^ *Public Key Algorithm: //p' <<<"$text" | head -n 1) ;;
+    esac
+    want_der=$(openssl x509 -in "$1" -outform DER | od -An -v -tx1 | tr -d ' \n')
+}
+describe "$PKI/client.pem"
 
 # check_v2 LOG N WANT_CLIENT SRV_ADDR: the last N close lines of the
 # server log LOG each match one backend header in every field.
@@ -67,7 +71,7 @@ check_v2() {
             fail "$log: cipher in $b, the server's line says $line"
         [ "$(field "$b" crc32c)" = ok ] || fail "$log: no valid CRC32C in $b"
         if [ "$flags" = 0x07 ]; then
-            [ "$(field "$b" cn)" = client.test ] || fail "$log: CN in $b"
+            [ "$(field "$b" cn)" = "${WANT_CN:-client.test}" ] || fail "$log: CN in $b"
             [ "$(field "$b" sig_alg)" = "$want_sig" ] ||
                 fail "$log: sig_alg in $b, want $want_sig"
             [ "$(field "$b" key_alg)" = "$want_key" ] ||
@@ -109,6 +113,38 @@ PAIR=c start_pair "$BE" --proxy-protocol v2 -- --pool 2 --workers 1
 wait_for "$T/cclient.log" "pool: session to .* ready (2 ready)" || fail "the pool did not fill"
 netc --many 4 50000 "$CLI_ADDR" || fail "pooled: data through the pair"
 check_v2 cserver 4 0x07 "$SRV_ADDR"
+
+# Other client certificates: a P-256 key; a subject with two CNs (no CN
+# sub-TLV: one reader would take the first, another any).
+if [ "$PKI_FROM" = scca ]; then
+    "$SCCA" issue "$PKI/ca" client p256.test --key-type p256 --out "$PKI/p256" >/dev/null ||
+        fail "scca: a P-256 client"
+    mv "$PKI/p256.crt" "$PKI/p256.pem"
+    printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
+        "extendedKeyUsage=clientAuth" "subjectKeyIdentifier=hash" \
+        "authorityKeyIdentifier=keyid" >"$T/two.ext"
+    openssl req -new -newkey ed25519 -nodes -keyout "$PKI/two.key" -subj "/CN=one.test/CN=two.test" \
+        -out "$T/two.csr" 2>/dev/null &&
+        openssl x509 -req -in "$T/two.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca/ca.key" -days 30 \
+            -extfile "$T/two.ext" -out "$PKI/two.pem" 2>/dev/null || fail "openssl: a two-CN client"
+    chmod 600 "$PKI/two.key"
+    PAIR=f start_pair "$BE" --proxy-protocol v2 --proxy-protocol-cert yes
+    for who in p256 two; do
+        # shellcheck disable=SC2046
+        start_tunnel "f$who" client --accept 127.0.0.1:0 --connect "$SRV_ADDR" \
+            $(client_args "$who") --workers 1
+        reply=$(printf '%s\n' "$who" | netc "$TUN_ADDR") || fail "$who: round trip"
+        [ "$reply" = "$who" ] || fail "$who: reply '$reply'"
+        describe "$PKI/$who.pem"
+        cn=-
+        if [ "$who" = p256 ]; then
+            [ "$want_key" = EC256 ] || fail "P-256 client described as $want_key"
+            cn=p256.test
+        fi
+        WANT_CERT=yes WANT_CN=$cn check_v2 fserver 1 0x07 "$SRV_ADDR"
+    done
+    describe "$PKI/client.pem"
+fi
 
 # v1: the addresses only.
 PAIR=d start_pair "$BE" --proxy-protocol v1
