@@ -76,16 +76,17 @@ wait_for "$T/server.log" "PROXY LOCAL header" || fail "no health check seen"
 wait_for "$T/server.log" 'close peer=127.0.0.1:[0-9]* .*health check: PROXY LOCAL header' ||
     fail "a health check did not end as one"
 
-# A LOCAL header then SC1 (a balancer's own connection): the socket's
-# address stays the peer. A relay adds the header in front of the client.
-python3 - "$srv" >"$T/local-relay.log" 2>&1 <<'EOT' &
+# relay NAME TARGET HEADER: a relay that sends HEADER (Python bytes) to
+# TARGET ahead of what each of its clients sends; sets RELAY.
+relay() {
+    python3 - "$2" "$3" >"$T/$1.log" 2>&1 <<'EOT' &
 import socket, sys, threading
 host, port = sys.argv[1].rsplit(":", 1)
+header = eval(sys.argv[2])
 ls = socket.socket()
 ls.bind(("127.0.0.1", 0))
 ls.listen(8)
 print("relay listening on 127.0.0.1:%d" % ls.getsockname()[1], flush=True)
-LOCAL = b"\r\n\r\n\x00\r\nQUIT\n" + bytes([0x20, 0x00, 0x00, 0x00])
 def pipe(a, b):
     try:
         while True:
@@ -100,15 +101,20 @@ while True:
     c, _ = ls.accept()
     u = socket.create_connection((host, int(port)))
     print("relay from %s:%d" % u.getsockname(), flush=True)
-    u.sendall(LOCAL)
+    u.sendall(header)
     threading.Thread(target=pipe, args=(c, u), daemon=True).start()
     threading.Thread(target=pipe, args=(u, c), daemon=True).start()
 EOT
-PIDS+=($!)
-wait_for "$T/local-relay.log" "relay listening on" || fail "relay did not start"
-relay=$(sed -n 's/^relay listening on //p' "$T/local-relay.log")
+    PIDS+=($!)
+    wait_for "$T/$1.log" "relay listening on" || fail "relay $1 did not start"
+    RELAY=$(sed -n 's/^relay listening on //p' "$T/$1.log")
+}
+
+# A LOCAL header then SC1 (a balancer's own connection): the socket's
+# address stays the peer.
+relay local-relay "$srv" 'b"\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00"'
 # shellcheck disable=SC2046
-start_tunnel clientlocal client --accept 127.0.0.1:0 --connect "$relay" $(client_args) --workers 1
+start_tunnel clientlocal client --accept 127.0.0.1:0 --connect "$RELAY" $(client_args) --workers 1
 reply=$(printf 'after LOCAL\n' | netc "$TUN_ADDR") || fail "LOCAL then SC1: round trip"
 [ "$reply" = "echo: after LOCAL" ] || fail "LOCAL then SC1: reply '$reply'"
 from=$(sed -n 's/^relay from //p' "$T/local-relay.log" | tail -n 1)
@@ -167,4 +173,27 @@ ended() {
 [ "$(ended timeout)" -ge 1 ] || fail "the slow header not counted as a timeout"
 grep -q 'handshake_failures_total{service="server",alert="none",direction="none"} [3-9]' \
     "$T/metrics.txt" || fail "rejected headers not counted as handshake failures without an alert"
+# Socket activation: a socket systemd passes takes the header like any.
+if grep -q '^#define HAVE_SYSTEMD 1' "$SC_BUILDDIR/config.h" 2>/dev/null &&
+    command -v systemd-socket-activate >/dev/null 2>&1; then
+    sa=$(free_port)
+    {
+        printf 'log = %s\nlog_level = info\nworkers = 1\n' "$T/activated.log"
+        server_section sa "$ECHO_ADDR" | sed 's/^accept = .*/accept = systemd:sc1/'
+        printf 'accept_proxy = yes\n'
+    } >"$T/activated.conf"
+    systemd-socket-activate --fdname=sc1 -l "127.0.0.1:$sa" "$SCTUNNEL" -f -c "$T/activated.conf" \
+        >"$T/activate.stderr" 2>&1 &
+    PIDS+=($!)
+    wait_for "$T/activate.stderr" "^Listening on" || fail "systemd-socket-activate did not listen"
+    relay sa-relay "127.0.0.1:$sa" "b'PROXY TCP4 192.0.2.7 127.0.0.1 40000 $sa\\r\\n'"
+    # shellcheck disable=SC2046
+    start_tunnel clientsa client --accept 127.0.0.1:0 --connect "$RELAY" $(client_args) --workers 1
+    reply=$(printf 'activated\n' | netc "$TUN_ADDR") || fail "socket activation: round trip"
+    [ "$reply" = "echo: activated" ] || fail "socket activation: reply '$reply'"
+    wait_for "$T/activated.log" "close peer=192.0.2.7:40000 .*end=eof" ||
+        fail "socket activation: the header's address was not the peer"
+else
+    echo "no systemd-socket-activate here: socket activation part skipped"
+fi
 echo "PASS"
