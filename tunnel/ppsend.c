@@ -20,6 +20,9 @@
 #include "link_int.h"
 #include "log.h"
 
+_Static_assert(sizeof(((struct link *)0)->uid) == 2 * PPSEND_ID_LEN + 1,
+               "struct link's uid holds the id in hex");
+
 /* The SC1 client's address and the one it reached. */
 static int client_addrs(struct link *c, struct proxyproto_addrs *a)
 {
