@@ -262,6 +262,9 @@ SC_API const char *sc_conn_group(const sc_conn *conn);
  * certificate, or one that names no identity this way. */
 SC_API X509 *sc_conn_peer_cert(const sc_conn *conn);
 SC_API const char *sc_conn_peer_identity(const sc_conn *conn);
+/* Server side: the server_name the client disclosed in ClientHello, ""
+ * when it sent none (or before step 1). */
+SC_API const char *sc_conn_server_name(const sc_conn *conn);
 /* Exporter (SC1.md section 7). Available once the handshake is done. */
 SC_API SC_WUR int sc_conn_export(const sc_conn *conn, const char *label, const uint8_t *context,
                                  size_t context_len, uint8_t *out, size_t out_len);

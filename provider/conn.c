@@ -699,3 +699,8 @@ const char *sc_conn_peer_identity(const sc_conn *c)
 {
     return c->identity;
 }
+
+const char *sc_conn_server_name(const sc_conn *c)
+{
+    return c->name_sent;
+}

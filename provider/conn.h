@@ -79,6 +79,7 @@ struct sc_conn {
     char identity[256];
     char *server_name;
     int disclose_name;
+    char name_sent[256]; /* server: the name in the ClientHello, "" if none */
     uint64_t bytes_sent;
     uint64_t bytes_recv;
     sc_step_cb step_cb;

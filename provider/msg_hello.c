@@ -158,6 +158,9 @@ int msg_client_hello_handle(sc_conn *c, const uint8_t *body, size_t len)
         return conn_reject(c, SC_ALERT_ILLEGAL_PARAMETER, "ClientHello server_name '%s': %s", shown,
                            why);
     }
+    /* vec8: at most 255 bytes, checked printable just above. */
+    memcpy(c->name_sent, name, name_len);
+    c->name_sent[name_len] = '\0';
     np = conn_suites(c, &prefs);
     if ((c->suite = choose(prefs, np, suites, ns, algs_suite_by_code)) < 0
         || a->cipher[c->suite] == NULL)

@@ -529,10 +529,16 @@ static int mode_only(const struct config *c, const struct svc_cfg *s, struct cfg
         const char *name;
         int mode;
     } rows[] = {
-        { "pool", MODE_CLIENT },          { "pool_max_age", MODE_CLIENT },
-        { "deferred_open", MODE_SERVER }, { "unopened_timeout", MODE_SERVER },
-        { "transport", MODE_CLIENT },     { "ws_host", MODE_CLIENT },
+        { "pool", MODE_CLIENT },
+        { "pool_max_age", MODE_CLIENT },
+        { "deferred_open", MODE_SERVER },
+        { "unopened_timeout", MODE_SERVER },
+        { "transport", MODE_CLIENT },
+        { "ws_host", MODE_CLIENT },
         { "websocket", MODE_SERVER },
+        { "proxy_protocol", MODE_SERVER },
+        { "proxy_protocol_cert", MODE_SERVER },
+        { "accept_proxy", MODE_SERVER },
     };
     size_t i;
 
@@ -542,6 +548,11 @@ static int mode_only(const struct config *c, const struct svc_cfg *s, struct cfg
                        s->name, rows[i].name, rows[i].mode == MODE_CLIENT ? "clients" : "servers");
             return -1;
         }
+    }
+    if (s->proxy_protocol_cert && s->proxy_protocol != PP_V2) {
+        conf_error(c, conf_svc_line(s, "proxy_protocol_cert"), err,
+                   "[%s] 'proxy_protocol_cert' needs proxy_protocol = v2", s->name);
+        return -1;
     }
     if (s->mode == MODE_CLIENT && s->pool > 0 && s->pool_max_age < 1000) {
         conf_error(c, conf_svc_line(s, "pool_max_age"), err,

@@ -20,6 +20,7 @@ struct strv {
 
 enum svc_mode { MODE_SERVER = 0, MODE_CLIENT = 1 };
 enum svc_transport { TRANSPORT_TCP = 0, TRANSPORT_WEBSOCKET = 1 };
+enum svc_pp { PP_NONE = 0, PP_V1 = 1, PP_V2 = 2 };
 enum svc_verify { VERIFY_REQUIRED = 0, VERIFY_OPTIONAL = 1, VERIFY_NONE = 2 };
 /* Indexes into opt_level_choices, most severe first. */
 enum log_level { LVL_ERROR = 0, LVL_WARNING, LVL_NOTICE, LVL_INFO, LVL_DEBUG };
@@ -66,6 +67,9 @@ struct svc_cfg {
     int transport;           /* client: enum svc_transport */
     int websocket;           /* server: WebSocket upgrades accepted too */
     char *ws_path, *ws_host; /* the upgrade's path and Host field */
+    int proxy_protocol;      /* server: enum svc_pp, the header sent to the service */
+    int proxy_protocol_cert; /* server, v2: the client's leaf in the header */
+    int accept_proxy;        /* server: a PROXY header precedes SC1 */
     unsigned *lines;
 };
 

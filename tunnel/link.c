@@ -27,6 +27,8 @@
 #include "log.h"
 #include "opening.h"
 #include "pool.h"
+#include "ppaccept.h"
+#include "ppsend.h"
 #include "relay.h"
 #include "stream.h"
 #include "wslink.h"
@@ -125,12 +127,13 @@ static void link_finish(struct link *c)
 
     log_msg(lvl,
             "[%s] close peer=%s plain=%s identity=%s suite=%s group=%s "
-            "sent=%llu received=%llu%s duration=%.3fs end=%s",
+            "sent=%llu received=%llu%s duration=%.3fs end=%s%s%s",
             c->cfg->name, c->peer, c->plain,
             or_dash(c->sc != NULL ? sc_conn_peer_identity(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_suite(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_group(c->sc) : NULL), (unsigned long long)c->sent,
-            (unsigned long long)c->received, pool, elapsed(c), c->why != NULL ? c->why : "");
+            (unsigned long long)c->received, pool, elapsed(c), c->why != NULL ? c->why : "",
+            c->uid[0] != '\0' ? " id=" : "", c->uid);
     if (c->replay != NULL)
         evbuffer_free(c->replay);
     if (c->timer != NULL)
@@ -478,6 +481,9 @@ static int connected(struct link *c, struct stream *s)
     c->phase = PH_OPEN;
     link_touch(c);
     link_arm(c, c->cfg->idle_timeout);
+    /* The PROXY header goes first: nothing was relayed to this side yet. */
+    if (c->cfg->proxy_protocol != PP_NONE && ppsend_header(c) != 0)
+        return -1;
     return relay_pump(c);
 }
 
@@ -546,6 +552,10 @@ void link_stream_ready(struct stream *s, void *arg)
             drain_step(c);
         return;
     }
+    if (c->phase == PH_PROXY) {
+        ppaccept_step(c);
+        return;
+    }
     relay_pump(c);
 }
 
@@ -555,6 +565,9 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
     struct timeval now, idle, due;
 
     switch (c->phase) {
+    case PH_PROXY:
+        ppaccept_timeout(c);
+        break;
     case PH_CONNECT:
         if (c->via != NULL) {
             char why[400];
@@ -712,15 +725,23 @@ void link_accept(struct worker *w, struct service *svc, int fd)
     c->net = s;
     c->net_up = 1;
     log_info("[%s] accepted %s", c->cfg->name, c->peer);
+    if (c->cfg->accept_proxy)
+        ppaccept_start(c);
+    else
+        link_net_start(c);
+}
+
+int link_net_start(struct link *c)
+{
     if (c->cfg->websocket) {
         /* An HTTP upgrade or raw SC1: the first bytes tell. The
          * handshake timeout bounds the wait for them and for the head. */
         wslink_server_start(c, link_start_handshake);
         link_arm(c, c->cfg->handshake_timeout);
-        relay_pump(c);
-    } else if (link_start_handshake(c) == 0) {
-        relay_pump(c);
+    } else if (link_start_handshake(c) != 0) {
+        return -1;
     }
+    return relay_pump(c);
 }
 
 int link_stdio(struct worker *w, struct service *svc, int in_fd, int out_fd)

@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "link.h"
 #include "metrics.h"
+#include "proxyproto.h"
 #include "service.h"
 #include "stream.h"
 #include "via.h"
@@ -25,7 +26,17 @@
  * PH_UNOPENED: a server's deferred session, not yet opened. */
 /* PH_UPGRADE: the HTTP exchange before SC1 over WebSocket (wslink.c),
  * or a server telling an upgrade from a raw SC1 peer. */
-enum phase { PH_CONNECT, PH_UPGRADE, PH_HANDSHAKE, PH_POOLED, PH_UNOPENED, PH_OPEN, PH_DRAIN };
+/* PH_PROXY: a server with accept_proxy waiting for the PROXY header. */
+enum phase {
+    PH_CONNECT,
+    PH_UPGRADE,
+    PH_HANDSHAKE,
+    PH_POOLED,
+    PH_UNOPENED,
+    PH_OPEN,
+    PH_DRAIN,
+    PH_PROXY
+};
 
 /* link_drop flags: which side ends with a reset instead of an end of stream. */
 #define RST_PLAIN 1
@@ -82,6 +93,11 @@ struct link {
     struct wsconn *ws;               /* SC1 over WebSocket once upgraded, else NULL */
     int (*upgraded)(struct link *c); /* what follows a completed upgrade */
     char ws_key[WS_KEY_LEN + 1];     /* client: the key the answer must match */
+    /* PROXY protocol (ppaccept.c, ppsend.c). */
+    struct proxyproto_addrs pp; /* accept_proxy: the original client's addresses */
+    int pp_got;                 /* pp holds addresses (not a LOCAL header) */
+    int pp_local;               /* a LOCAL header was read: waiting for SC1 or the end */
+    char uid[2 * 16 + 1];       /* the session's unique id (hex), "" if none */
 };
 
 /* End the connection: see link.c. */
@@ -117,5 +133,8 @@ void link_end_as(struct link *c, enum metrics_end why);
 void link_count_bytes(struct link *c);
 /* Start the SC1 handshake on the SC1 side; -1 if the connection was dropped. */
 int link_start_handshake(struct link *c);
+/* Server: the accepted SC1 side is ready for its first bytes (SC1, or a
+ * WebSocket upgrade); -1 if the connection was dropped. */
+int link_net_start(struct link *c);
 
 #endif

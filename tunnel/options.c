@@ -10,6 +10,7 @@ const char *const opt_mode_choices[] = { "server", "client", NULL };
 const char *const opt_verify_choices[] = { "required", "optional", "none", NULL };
 const char *const opt_level_choices[] = { "error", "warning", "notice", "info", "debug", NULL };
 const char *const opt_transport_choices[] = { "tcp", "websocket", NULL };
+const char *const opt_proxy_protocol_choices[] = { "none", "v1", "v2", NULL };
 
 #define G(field) OPT_GLOBAL, offsetof(struct global_cfg, field)
 #define S(field) OPT_SERVICE, offsetof(struct svc_cfg, field)
@@ -97,6 +98,12 @@ const struct opt_row opt_table[] = {
       "WebSocket: the HTTP path of the upgrade" },
     { "ws_host", OPT_STR, S(ws_host), NULL, NULL, "HOST",
       "client WebSocket: the Host field (default: the connect address)" },
+    { "proxy_protocol", OPT_ENUM, S(proxy_protocol), "none", opt_proxy_protocol_choices,
+      "none|v1|v2", "server: send a PROXY protocol header to the plaintext service first" },
+    { "proxy_protocol_cert", OPT_BOOL, S(proxy_protocol_cert), "no", NULL, "yes|no",
+      "server, proxy_protocol v2: add the client's certificate (DER) to the header" },
+    { "accept_proxy", OPT_BOOL, S(accept_proxy), "no", NULL, "yes|no",
+      "server: every connection starts with a PROXY v1/v2 header from a load balancer" },
 };
 
 const size_t opt_count = sizeof(opt_table) / sizeof(opt_table[0]);

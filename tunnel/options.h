@@ -52,5 +52,6 @@ extern const char *const opt_mode_choices[];
 extern const char *const opt_verify_choices[];
 extern const char *const opt_level_choices[];
 extern const char *const opt_transport_choices[];
+extern const char *const opt_proxy_protocol_choices[];
 
 #endif

@@ -61,4 +61,21 @@ out=$("$SCTUNNEL" server --accept 127.0.0.1 --connect 127.0.0.1:1 2>&1) && fail 
 case "$out" in *"--accept: bad address"*) ;; *) fail "bad --accept: '$out'" ;; esac
 out=$("$SCTUNNEL" server --frobnicate 1 2>&1) && fail "unknown option accepted"
 [ $? = 2 ] || fail "unknown option: wrong status"
+# The PROXY protocol options: values, the v2-only certificate, servers only.
+{ good; echo "proxy_protocol = v3"; } >"$conf"
+expect_error 10 "bad value 'v3' for proxy_protocol"
+{ good; echo "accept_proxy = maybe"; } >"$conf"
+expect_error 10 "bad value 'maybe' for accept_proxy"
+{ good; echo "proxy_protocol = v1"; echo "proxy_protocol_cert = yes"; } >"$conf"
+expect_error 11 "'proxy_protocol_cert' needs proxy_protocol = v2"
+{ good; echo "proxy_protocol = v2"; echo "proxy_protocol_cert = yes"; echo "accept_proxy = yes"; } >"$conf"
+"$SCTUNNEL" -t -c "$conf" 2>"$T/t.out" || fail "PROXY options refused: $(cat "$T/t.out")"
+for opt in "proxy_protocol = v2" "accept_proxy = yes" "proxy_protocol_cert = no"; do
+    { good; printf '\n[cli]\nmode = client\naccept = 127.0.0.1:0\nconnect = 127.0.0.1:1\n'
+      printf 'ca = %s\nserver_name = server.test\n%s\n' "$PKI/ca.pem" "$opt"; } >"$conf"
+    expect_error 17 "[cli] '${opt%% *}' applies to servers only"
+done
+out=$("$SCTUNNEL" client --accept 127.0.0.1:0 --connect 127.0.0.1:1 --ca "$PKI/ca.pem" \
+    --server-name s.test --accept-proxy yes 2>&1) && fail "--accept-proxy accepted on a client"
+[ $? = 2 ] || fail "--accept-proxy on a client: wrong status ($out)"
 echo "PASS"
