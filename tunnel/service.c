@@ -313,6 +313,7 @@ static int listen_service(struct service *sv, const struct svc_cfg *s, const str
 
     if (sdname != NULL) {
         sv->fd = systemd_listen_fd(sdname, why, sizeof(why));
+        sv->inherited = 1;
         if (sv->fd == -2 && listen == SERVICE_CHECK) {
             /* sctunnel -t outside systemd: the rest can still be checked. */
             snprintf(sv->bound, sizeof(sv->bound), "%s", s->accept.text);

@@ -35,6 +35,7 @@ struct svc_gen {
 struct service {
     char *name;
     int fd;                    /* listening socket, -1 for --stdio */
+    int inherited;             /* fd came from systemd (accept = systemd:NAME) */
     char bound[ADDR_TEXT_MAX]; /* real address, port included */
     char *unix_path;           /* to unlink at exit */
     pthread_mutex_t lock;      /* guards gen */

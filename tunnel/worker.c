@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "link.h"
@@ -46,6 +47,12 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
     struct worker_bind *b = arg;
 
+    /* Stopping: the socket no longer listens (refuse_new); the listener
+     * goes at this worker's turn, without a word. */
+    if (atomic_load(&b->w->stop)) {
+        evconnlistener_disable(l);
+        return;
+    }
     /* EMFILE and the like: the listener stays; the next accept retries. */
     log_error("[%s] accept: %s", b->svc->name, strerror(errno));
 }
@@ -61,6 +68,31 @@ static void close_listeners(struct worker *w)
     free(w->binds);
     w->lev = NULL;
     w->binds = NULL;
+}
+
+/*
+ * Stopping: what the kernel already accepted is served like any live
+ * connection; then the socket stops listening, so that new connections
+ * are refused at once (a load balancer retries them on another server)
+ * rather than waiting in the backlog until we exit and being reset then.
+ * A socket systemd passed keeps listening: systemd holds it for the next
+ * instance, which takes what queued meanwhile.
+ */
+static void refuse_new(struct worker *w)
+{
+    struct service *svc;
+    size_t i;
+    int fd;
+
+    for (i = 0; w->binds != NULL && i < w->rt->nsvc; i++) {
+        svc = w->binds[i].svc;
+        if (svc->fd < 0 || svc->inherited)
+            continue;
+        while ((fd = accept4(svc->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+            link_accept(w, svc, fd);
+        /* Another worker may have done it already: ENOTCONN then. */
+        (void)shutdown(svc->fd, SHUT_RD);
+    }
 }
 
 /* How long a worker stays idle before its freed memory is released. */
@@ -111,6 +143,7 @@ static void ctl_cb(evutil_socket_t fd, short what, void *arg)
     if (!atomic_load(&w->stop) || w->stopping)
         return;
     w->stopping = 1;
+    refuse_new(w);
     close_listeners(w);
     /* Ready and unopened sessions carry nothing: end them now, so that
      * clients retry on another server instead of failing later. */

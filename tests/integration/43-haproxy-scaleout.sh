@@ -2,11 +2,12 @@
 # Several servers behind HAProxy (sctunnel(8)): HAProxy in TCP mode,
 # roundrobin, send-proxy-v2, health checks on each server's /healthz (its
 # metrics address), in front of two server tunnels with accept_proxy; a
-# client tunnel points at HAProxy. 300 connections in bounded batches,
+# client tunnel points at HAProxy. 500 connections in bounded batches,
 # each checked byte for byte, spread over both servers. One server gets
-# SIGTERM in the middle, with a live connection on each server: its live
-# connection finishes, HAProxy sends every new connection to the other
-# (its /healthz says 503), nothing is lost. Both servers log the client tunnel's real addresses, as
+# SIGTERM in the middle of the load, with a live connection on each
+# server: its live connection finishes, the connections it had not yet
+# accepted are refused and HAProxy retries them on the other, then its
+# /healthz says 503 and HAProxy sends it nothing more; nothing is lost. Both servers log the client tunnel's real addresses, as
 # HAProxy logged them.
 . "$(dirname "$0")/tunnel-lib.sh"
 . "$(dirname "$0")/haproxy-lib.sh"
@@ -37,8 +38,8 @@ frontend sc1
 backend sctunnel
     balance roundrobin
     option httpchk GET /healthz
-    server s1 $S1_ADDR send-proxy-v2 check port $S1_MET inter 250ms fall 1 rise 2
-    server s2 $S2_ADDR send-proxy-v2 check port $S2_MET inter 250ms fall 1 rise 2
+    server s1 $S1_ADDR send-proxy-v2 check port $S1_MET inter 250ms fall 3 rise 2
+    server s2 $S2_ADDR send-proxy-v2 check port $S2_MET inter 250ms fall 3 rise 2
 EOC
 } >"$T/haproxy.cfg"
 start_haproxy haproxy "$fe"
@@ -90,13 +91,39 @@ wait_count "$T/s1.log" "close peer=.*end=eof" 30 || fail "server 1 served too fe
 wait_count "$T/s2.log" "close peer=.*end=eof" 30 || fail "server 2 served too few of the first 150"
 echo "before SIGTERM: server 1 $(served 1), server 2 $(served 2)"
 
+# Load goes on across the SIGTERM: server 1 serves what it had already
+# accepted, then refuses new connections at once (its listening socket
+# stops listening), and HAProxy retries those on server 2 (retries,
+# redispatch): none fails.
+s1_ends=$(grep -c 'close peer=.*end=eof' "$T/s1.log")
+# Four loops of small batches keep new connections coming without a
+# pause, so that many come between the SIGTERM and the third failed check
+# (fall 3) that takes server 1 out of HAProxy's rotation.
+during=()
+for ((j = 0; j < 4; j++)); do
+    (
+        for ((i = 0; i < 10; i++)); do
+            netc --many 5 20000 "$client" || exit 1
+        done
+    ) >"$T/during$j.out" 2>&1 &
+    during+=($!)
+    PIDS+=($!)
+done
+wait_count "$T/s1.log" "close peer=.*end=eof" $((s1_ends + 10)) ||
+    fail "server 1 got no share of the load before SIGTERM"
 kill -TERM "$S1_PID"
+for ((j = 0; j < 4; j++)); do
+    wait "${during[$j]}" || fail "a connection failed while server 1 stopped: $(cat "$T/during$j.out")"
+done
 # Draining, its /healthz answers 503: HAProxy takes it out at its next
-# check, and only then do new connections come (a server keeps its
-# listening socket until it exits, so what HAProxy sent it meanwhile
-# would wait there; the balancer must stop first).
+# check, and no connection goes there any more.
 wait_for "$T/haproxy.log" "s1 is DOWN" || fail "HAProxy did not take server 1 out"
 kill -0 "$S1_PID" || fail "server 1 did not wait for its live connection"
+# Stopping, it refuses new connections at once rather than letting them
+# wait in its listening socket's backlog until it exits.
+if (exec 3<>"/dev/tcp/${S1_ADDR%:*}/${S1_ADDR##*:}") 2>/dev/null; then
+    fail "server 1 still takes connections after SIGTERM"
+fi
 s1_before=$(served 1)
 batches 6
 [ "$(served 1)" = "$s1_before" ] || fail "server 1 got connections after SIGTERM"
@@ -108,16 +135,16 @@ for l in a b; do
         fail "live connection $l: $(cat "$T/$l.out")"
 done
 wait_gone "$S1_PID" || fail "server 1 did not exit once its live connection ended"
-wait_count "$T/s2.log" "close peer=.*end=eof" $((302 - s1_before)) ||
-    fail "server 2: $(grep -c 'close peer=.*end=eof' "$T/s2.log") clean ends, want $((302 - s1_before))"
-[ $(($(grep -c 'close peer=.*end=eof' "$T/s1.log") + $(grep -c 'close peer=.*end=eof' "$T/s2.log"))) = 302 ] ||
+wait_count "$T/s2.log" "close peer=.*end=eof" $((502 - s1_before)) ||
+    fail "server 2: $(grep -c 'close peer=.*end=eof' "$T/s2.log") clean ends, want $((502 - s1_before))"
+[ $(($(grep -c 'close peer=.*end=eof' "$T/s1.log") + $(grep -c 'close peer=.*end=eof' "$T/s2.log"))) = 502 ] ||
     fail "not every connection ended cleanly"
 
 # Each connection HAProxy logged (client C to server sN, from its own
 # address V) is one that sN logged as "V PROXY header: client C"; every
 # peer a server's close line names is a client HAProxy logged.
-wait_count "$T/haproxy.log" "^conn client=" 302 ||
-    fail "HAProxy logged $(grep -c "^conn client=" "$T/haproxy.log") connections, not 302"
+wait_count "$T/haproxy.log" "^conn client=" 502 ||
+    fail "HAProxy logged $(grep -c "^conn client=" "$T/haproxy.log") connections, not 502"
 sed -n 's/^conn client=\([^ ]*\) .*/\1/p' "$T/haproxy.log" | sort -u >"$T/clients"
 for n in 1 2; do
     sed -n "s/^conn client=\([^ ]*\) server=s$n via=\([^ ]*\)\$/\2 PROXY header: client \1/p" \
@@ -130,6 +157,6 @@ for n in 1 2; do
     [ -z "$(comm -23 "$T/peers$n" "$T/clients")" ] ||
         fail "server $n logged peers HAProxy did not see as clients: $(comm -23 "$T/peers$n" "$T/clients" | head -n 3)"
 done
-[ $(($(wc -l <"$T/want1") + $(wc -l <"$T/want2"))) = 302 ] || fail "HAProxy log lines not understood"
+[ $(($(wc -l <"$T/want1") + $(wc -l <"$T/want2"))) = 502 ] || fail "HAProxy log lines not understood"
 echo "after: server 1 $(served 1), server 2 $(served 2)"
 echo "PASS"
