@@ -7,8 +7,9 @@
 # SIGTERM in the middle of the load, with a live connection on each
 # server: its live connection finishes, the connections it had not yet
 # accepted are refused and HAProxy retries them on the other, then its
-# /healthz says 503 and HAProxy sends it nothing more; nothing is lost. Both servers log the client tunnel's real addresses, as
-# HAProxy logged them.
+# /healthz says 503 and HAProxy sends it nothing more; nothing is lost.
+# Both servers log the client tunnel's real addresses, as HAProxy logged
+# them.
 . "$(dirname "$0")/tunnel-lib.sh"
 . "$(dirname "$0")/haproxy-lib.sh"
 
