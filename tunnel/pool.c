@@ -168,7 +168,7 @@ static unsigned max_age_ms(const struct link *c)
 {
     unsigned base = c->cfg->pool_max_age, r = 0;
 
-    (void)RAND_bytes((unsigned char *)&r, sizeof(r));
+    (void)RAND_bytes_ex(c->w->rt->libctx, (unsigned char *)&r, sizeof(r), 0);
     return base - base / 10 + (unsigned)((uint64_t)r % (base / 5 + 1));
 }
 

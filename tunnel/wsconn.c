@@ -7,9 +7,10 @@
 
 #include "ws.h"
 
-int wsconn_init(struct wsconn *w, int client, uint64_t max_frame)
+int wsconn_init(struct wsconn *w, OSSL_LIB_CTX *libctx, int client, uint64_t max_frame)
 {
     memset(w, 0, sizeof(*w));
+    w->libctx = libctx;
     w->client = client;
     w->max_frame = max_frame;
     w->in = evbuffer_new();
@@ -70,7 +71,7 @@ static int add_frame(struct wsconn *w, struct evbuffer *wire, int opcode, struct
     uint8_t h[WS_HDR_MAX], mask[4];
     size_t hl, start;
 
-    if (w->client && RAND_bytes(mask, sizeof(mask)) != 1)
+    if (w->client && RAND_bytes_ex(w->libctx, mask, sizeof(mask), 0) != 1)
         return -1;
     hl = ws_frame_header(h, 1, opcode, n, w->client ? mask : NULL);
     start = evbuffer_get_length(wire) + hl;

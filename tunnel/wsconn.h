@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include <event2/buffer.h>
+#include <openssl/types.h>
 
 /* Largest frame this side sends: bounds what a peer must accept. Above
  * what the relay stages between writes (its watermark plus a record), so
@@ -31,6 +32,7 @@
 #define WSCONN_MAX_FRAME (16 * 1024 * 1024)
 
 struct wsconn {
+    OSSL_LIB_CTX *libctx; /* masking keys come from its random generator */
     int client;           /* our frames are masked; the peer's must not be */
     uint64_t max_frame;   /* largest data frame payload accepted */
     struct evbuffer *in;  /* unframed SC1 bytes, for the engine */
@@ -48,8 +50,9 @@ struct wsconn {
     char err[160]; /* what was wrong with the peer's frames */
 };
 
-/* 0, or -1 if memory fails. client: 1 on the side that connects. */
-int wsconn_init(struct wsconn *w, int client, uint64_t max_frame);
+/* 0, or -1 if memory fails. client: 1 on the side that connects; libctx:
+ * the services' library context (NULL: the default one). */
+int wsconn_init(struct wsconn *w, OSSL_LIB_CTX *libctx, int client, uint64_t max_frame);
 void wsconn_free(struct wsconn *w);
 
 /*

@@ -38,14 +38,14 @@ void wshs_host(char *out, size_t outlen, const char *addr)
         snprintf(out, outlen, "%s", addr);
 }
 
-int wshs_request(char *out, size_t outlen, const char *path, const char *host,
+int wshs_request(OSSL_LIB_CTX *libctx, char *out, size_t outlen, const char *path, const char *host,
                  char key[WS_KEY_LEN + 1])
 {
     unsigned char raw[16];
     int n;
 
     /* RFC 6455 4.1: a nonce of 16 random bytes, base64. */
-    if (RAND_bytes(raw, sizeof(raw)) != 1
+    if (RAND_bytes_ex(libctx, raw, sizeof(raw), 0) != 1
         || EVP_EncodeBlock((unsigned char *)key, raw, sizeof(raw)) != WS_KEY_LEN)
         return -1;
     key[WS_KEY_LEN] = '\0';

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #include "httphead.h"
 #include "ws.h"
 
@@ -33,7 +35,7 @@ void wshs_host(char *out, size_t outlen, const char *addr);
 /* The client's upgrade request with a fresh random key, kept in key for
  * checking the answer. Its length, or -1 if the request does not fit or
  * no random bytes are available. */
-int wshs_request(char *out, size_t outlen, const char *path, const char *host,
+int wshs_request(OSSL_LIB_CTX *libctx, char *out, size_t outlen, const char *path, const char *host,
                  char key[WS_KEY_LEN + 1]);
 
 /*

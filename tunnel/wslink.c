@@ -23,7 +23,7 @@ static int upgraded(struct link *c)
 {
     struct wsconn *ws = malloc(sizeof(*ws));
 
-    if (ws == NULL || wsconn_init(ws, c->client, WSCONN_MAX_FRAME) != 0) {
+    if (ws == NULL || wsconn_init(ws, c->w->rt->libctx, c->client, WSCONN_MAX_FRAME) != 0) {
         free(ws);
         link_drop(c, RST_PLAIN | RST_NET, "\"out of memory\"");
         return -1;
@@ -45,7 +45,7 @@ int wslink_client_start(struct link *c, wslink_done done)
         snprintf(host, sizeof(host), "%s", c->cfg->ws_host);
     else
         wshs_host(host, sizeof(host), a->text);
-    if ((n = wshs_request(req, sizeof(req), c->cfg->ws_path, host, c->ws_key)) < 0
+    if ((n = wshs_request(c->w->rt->libctx, req, sizeof(req), c->cfg->ws_path, host, c->ws_key)) < 0
         || evbuffer_add(stream_output(c->net), req, (size_t)n) != 0) {
         link_drop(c, RST_PLAIN | RST_NET, "\"cannot make the WebSocket upgrade request\"");
         return -1;

@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	piece = data[1] ? data[1] : 1;
 	data += 2;
 	size -= 2;
-	if (wsconn_init(&w, (data[-2] >> 1) & 1, 4096) != 0)
+	if (wsconn_init(&w, NULL, (data[-2] >> 1) & 1, 4096) != 0)
 		return 0;
 	raw = evbuffer_new();
 	wire = evbuffer_new();

@@ -35,8 +35,8 @@ static void test_roundtrip(void)
 
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + 3);
-	wsconn_init(&cli, 1, WSCONN_MAX_FRAME);
-	wsconn_init(&srv, 0, WSCONN_MAX_FRAME);
+	wsconn_init(&cli, NULL, 1, WSCONN_MAX_FRAME);
+	wsconn_init(&srv, NULL, 0, WSCONN_MAX_FRAME);
 	evbuffer_add(cli.out, data, sizeof(data));
 	unit_check(wsconn_frame(&cli, wire) == 0 && evbuffer_get_length(cli.out) == 0, "a client frames");
 	evbuffer_copyout(wire, &b0, 1);
@@ -77,7 +77,7 @@ static void test_fragments(void)
 	char got[16] = { 0 };
 	uint8_t pong[16];
 
-	wsconn_init(&srv, 0, WSCONN_MAX_FRAME);
+	wsconn_init(&srv, NULL, 0, WSCONN_MAX_FRAME);
 	add_raw(raw, 0, WS_OP_BINARY, (const uint8_t *)"abc", 3, 1);
 	add_raw(raw, 1, WS_OP_PING, (const uint8_t *)"p!", 2, 1);
 	add_raw(raw, 0, WS_OP_CONT, (const uint8_t *)"def", 3, 1);
@@ -103,7 +103,7 @@ static int refused(int client, int fin, int op, int masked, uint64_t len, int pr
 	uint8_t h[WS_HDR_MAX], m[4] = { 9, 9, 9, 9 };
 	int code;
 
-	wsconn_init(&w, client, WSCONN_MAX_FRAME);
+	wsconn_init(&w, NULL, client, WSCONN_MAX_FRAME);
 	if (preamble)
 		add_raw(raw, 0, WS_OP_BINARY, (const uint8_t *)"x", 1, masked);
 	evbuffer_add(raw, h, ws_frame_header(h, fin, op, len, masked ? m : NULL));
@@ -139,7 +139,7 @@ static void test_upgrade(void)
 	unit_check(strcmp(host, "[::1]:8443") == 0, "Host keeps another port, and IPv6 brackets");
 	unit_check(wshs_sniff((const uint8_t *)"GE", 2) == 0 && wshs_sniff((const uint8_t *)"GET /", 5) == 1 &&
 		       wshs_sniff((const uint8_t *)"\x16\x03", 2) == -1, "sniffing HTTP from SC1");
-	unit_check(wshs_request(req, sizeof(req), "/sc1", "server.test", key) > 0 && ws_key_valid(key),
+	unit_check(wshs_request(NULL, req, sizeof(req), "/sc1", "server.test", key) > 0 && ws_key_valid(key),
 		   "a request with a fresh valid key");
 	unit_check(httphead_parse(&h, (const uint8_t *)req, strlen(req), 1, &used, err, sizeof(err)) == 1 &&
 		       wshs_answer(&h, "/sc1", ans, sizeof(ans), err, sizeof(err)) == 101, "our request gets 101");
