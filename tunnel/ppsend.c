@@ -52,30 +52,14 @@ static int unique_id(struct link *c)
     return 0;
 }
 
-/* The subject CN, only when the subject holds exactly one: with two, one
- * reader would take the first and another any (as the engine's identity). */
-static const char *single_cn(X509 *x, char *out, size_t outlen)
+/* The subject CN, only when the subject holds exactly one: the engine's
+ * identity rule (sc_conn_peer_identity), so the header, the log line and
+ * `allow` agree on who the client is. */
+static const char *client_cn(struct link *c)
 {
-    X509_NAME *n = X509_get_subject_name(x);
-    int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
-    ASN1_STRING *v;
-    unsigned char *u = NULL;
-    int len;
+    const char *id = sc_conn_peer_identity(c->sc);
 
-    if (i < 0 || X509_NAME_get_index_by_NID(n, NID_commonName, i) >= 0)
-        return NULL;
-    v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i));
-    if ((len = ASN1_STRING_to_UTF8(&u, v)) < 0)
-        return NULL;
-    /* A CN with a NUL in it names no one. */
-    if ((size_t)len >= outlen || memchr(u, '\0', (size_t)len) != NULL) {
-        OPENSSL_free(u);
-        return NULL;
-    }
-    memcpy(out, u, (size_t)len);
-    out[len] = '\0';
-    OPENSSL_free(u);
-    return out;
+    return id != NULL && strncmp(id, "CN:", 3) == 0 ? id + 3 : NULL;
 }
 
 /* The client certificate's public key, as HAProxy names its own key
@@ -108,7 +92,7 @@ static int put_v2(struct link *c, const struct proxyproto_addrs *a, struct evbuf
     struct proxyproto_session s;
     X509 *x = sc_conn_peer_cert(c->sc);
     unsigned char *der = NULL;
-    char cn[256], key[64];
+    char key[64];
     struct evbuffer_iovec v;
     size_t cap;
     ssize_t n;
@@ -127,7 +111,7 @@ static int put_v2(struct link *c, const struct proxyproto_addrs *a, struct evbuf
     s.crc32c = 1;
     if (x != NULL) {
         s.client_cert = 1;
-        s.cn = single_cn(x, cn, sizeof(cn));
+        s.cn = client_cn(c);
         s.sig_alg = sig_alg(x);
         s.key_alg = key_alg(x, key, sizeof(key));
         if (c->cfg->proxy_protocol_cert) {
