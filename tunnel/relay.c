@@ -23,9 +23,21 @@
  * connections have a turn. */
 #define PUMP_BUDGET (256 * 1024)
 
-struct evbuffer *relay_net_in(struct link *c)
+/* SC1 bytes at the front of the SC1 socket's input: over WebSocket, the
+ * current frame's payload (unframed where it lies, wsconn.h). */
+static size_t net_in_len(struct link *c)
 {
-    return c->ws != NULL ? c->ws->in : stream_input(c->net);
+    struct evbuffer *in = stream_input(c->net);
+
+    return c->ws != NULL ? wsconn_payload(c->ws, in) : evbuffer_get_length(in);
+}
+
+static void net_in_drain(struct link *c, size_t n)
+{
+    if (c->ws != NULL)
+        wsconn_consume(c->ws, stream_input(c->net), n);
+    else
+        evbuffer_drain(stream_input(c->net), n);
 }
 
 struct evbuffer *relay_net_out(struct link *c)
@@ -187,8 +199,8 @@ static int feed(struct link *c, int *progress)
 
     if (c->ws != NULL && wslink_unframe(c) != 0)
         return -1;
-    in = relay_net_in(c);
-    len = evbuffer_get_length(in);
+    in = stream_input(c->net);
+    len = net_in_len(c);
     if (len > 0) {
         /* Contiguous bytes for one whole record: most already are, so
          * the pullup rarely copies. */
@@ -198,7 +210,7 @@ static int feed(struct link *c, int *progress)
             return 0;
         link_note_first(c, p, len);
         rc = feed_engine(c, p, len, &used, progress);
-        evbuffer_drain(in, used);
+        net_in_drain(c, used);
         c->net_in += used;
         if (used > 0)
             *progress = 1;
@@ -218,8 +230,11 @@ static int feed(struct link *c, int *progress)
         return -1;
     if (c->replay != NULL && c->received > 0)
         opening_keep_sent(c, NULL, 0);
-    if (c->net_eof && !c->fed_eof && evbuffer_get_length(in) == 0
-        && sc_conn_pending_read(c->sc) == 0) {
+    /* Over WebSocket, what follows the payload just used may be more
+     * frames: only an end with none left ends the engine's input. */
+    if (c->ws != NULL && c->net_eof && !c->fed_eof && wslink_unframe(c) != 0)
+        return -1;
+    if (c->net_eof && !c->fed_eof && net_in_len(c) == 0 && sc_conn_pending_read(c->sc) == 0) {
         c->fed_eof = 1;
         *progress = 1;
         if ((rc = sc_conn_feed_eof(c->sc)) != SC_OK) {

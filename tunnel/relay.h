@@ -15,10 +15,9 @@ int relay_pump(struct link *c);
  * is under its watermark. */
 void relay_flush_engine(struct link *c, int all);
 
-/* The SC1 side's byte streams, whatever carries them (raw TCP, or
- * WebSocket frames): what the engine reads, where its records go, what
- * still waits to be written, and writing it (framing first). */
-struct evbuffer *relay_net_in(struct link *c);
+/* The SC1 side's outgoing byte stream, whatever carries it (raw TCP, or
+ * WebSocket frames): where its records go, what still waits to be
+ * written, and writing it (framing first). */
 struct evbuffer *relay_net_out(struct link *c);
 size_t relay_net_pending(struct link *c);
 ssize_t relay_net_flush(struct link *c);

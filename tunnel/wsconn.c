@@ -13,22 +13,15 @@ int wsconn_init(struct wsconn *w, OSSL_LIB_CTX *libctx, int client, uint64_t max
     w->libctx = libctx;
     w->client = client;
     w->max_frame = max_frame;
-    w->in = evbuffer_new();
     w->out = evbuffer_new();
-    if (w->in == NULL || w->out == NULL) {
-        wsconn_free(w);
-        return -1;
-    }
-    return 0;
+    return w->out != NULL ? 0 : -1;
 }
 
 void wsconn_free(struct wsconn *w)
 {
-    if (w->in != NULL)
-        evbuffer_free(w->in);
     if (w->out != NULL)
         evbuffer_free(w->out);
-    w->in = w->out = NULL;
+    w->out = NULL;
 }
 
 /*
@@ -164,26 +157,22 @@ int wsconn_unframe(struct wsconn *w, struct evbuffer *raw, struct evbuffer *wire
 {
     uint8_t h[WS_HDR_MAX];
     struct ws_frame f;
-    size_t hl, n, start;
+    size_t hl, n;
     ev_ssize_t got;
     int rc, code;
 
     while (!w->peer_closed) {
         if (w->left > 0) {
+            /* Payload at the front: unmask what arrived since last time,
+             * while it is still in the cache the read left it in. */
             n = evbuffer_get_length(raw);
-            if (n == 0)
-                break;
             if (n > w->left)
                 n = (size_t)w->left;
-            start = evbuffer_get_length(w->in);
-            /* Whole chains move by reference; a partial one is copied. */
-            if (evbuffer_remove_buffer(raw, w->in, n) != (int)n)
-                return fail(w, WS_CLOSE_PROTOCOL, "out of memory for a frame");
-            if (w->masked)
-                mask_range(w->in, start, n, w->mask, w->off);
-            w->off += n;
-            w->left -= n;
-            continue;
+            if (w->masked && w->clear < n) {
+                mask_range(raw, (size_t)w->clear, n - (size_t)w->clear, w->mask, w->off + w->clear);
+                w->clear = n;
+            }
+            break;
         }
         if ((got = evbuffer_copyout(raw, h, sizeof(h))) <= 0)
             break;
@@ -210,7 +199,7 @@ int wsconn_unframe(struct wsconn *w, struct evbuffer *raw, struct evbuffer *wire
         w->in_message = !f.fin;
         evbuffer_drain(raw, hl);
         w->left = f.len;
-        w->off = 0;
+        w->off = w->clear = 0;
         w->masked = f.masked;
         memcpy(w->mask, f.mask, 4);
     }
@@ -218,4 +207,25 @@ int wsconn_unframe(struct wsconn *w, struct evbuffer *raw, struct evbuffer *wire
     if (w->peer_closed)
         evbuffer_drain(raw, evbuffer_get_length(raw));
     return 0;
+}
+
+size_t wsconn_payload(const struct wsconn *w, const struct evbuffer *raw)
+{
+    size_t n = evbuffer_get_length(raw);
+
+    if (n > w->left)
+        n = (size_t)w->left;
+    if (w->masked && n > w->clear)
+        n = (size_t)w->clear;
+    return n;
+}
+
+void wsconn_consume(struct wsconn *w, struct evbuffer *raw, size_t n)
+{
+    if (n > wsconn_payload(w, raw))
+        n = wsconn_payload(w, raw);
+    evbuffer_drain(raw, n);
+    w->left -= n;
+    w->off += n;
+    w->clear = w->clear > n ? w->clear - n : 0;
 }

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wsconn w;
 	struct evbuffer *raw, *wire;
-	size_t piece, off = 0;
+	size_t piece, off = 0, taken = 0;
 	int rc = 0;
 
 	if (size < 2)
@@ -71,9 +71,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		evbuffer_add(raw, data + off, n);
 		off += n;
-		rc = wsconn_unframe(&w, raw, wire);
+		/* The engine's part: take the payload, at most `piece` at a
+		 * time, then unframe what follows. */
+		while ((rc = wsconn_unframe(&w, raw, wire)) == 0 && (n = wsconn_payload(&w, raw)) > 0) {
+			if (n > evbuffer_get_length(raw))
+				abort();
+			taken += n < piece ? n : piece;
+			wsconn_consume(&w, raw, n < piece ? n : piece);
+		}
 	}
-	if (evbuffer_get_length(w.in) > size || (rc != 0 && (w.err[0] == '\0' || w.err_code == 0)))
+	if (taken > size || (rc != 0 && (w.err[0] == '\0' || w.err_code == 0)))
 		abort();
 	evbuffer_free(raw);
 	evbuffer_free(wire);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Back-pressure through a tunnel pair, against a reader that never reads:
 # (1) a backend that accepts and never reads, (2) an echo backend whose
-# client never reads the echo. Either way the sender ends up blocked (it
+# client never reads the echo; both again with SC1 over WebSocket. Either way the sender ends up blocked (it
 # never gets to write its cap), the tunnels do not spin, and each tunnel's
 # resident memory stays within the per-connection bound of sctunnel(8):
 # 416 KiB of data, under 512 KiB of memory. Afterwards the tunnels are back
@@ -15,12 +15,15 @@ BOUND=512                # KiB per connection, sctunnel(8) "Relaying"
 SLACK=2048               # KiB of allocator noise for the whole process
 make_pki
 
-# scenario NAME BACKEND: a tunnel pair in front of a fresh backend, C
-# senders that never read; checks the bound at both tunnel ends.
+# scenario NAME BACKEND [SERVER_ARGS -- CLIENT_ARGS]: a tunnel pair in
+# front of a fresh backend, C senders that never read; checks the bound at
+# both tunnel ends.
 scenario() {
     local name=$1 kind=$2 i s_fds s_rss c_fds c_rss s_peak c_peak s_cpu c_cpu pid
+    shift 2
     start_backend "$kind" "$name-backend"
-    PAIR=$name- start_pair "$BACK_ADDR" --max-connections 0 -- --max-connections 0
+    PAIR=$name- start_pair "$BACK_ADDR" --max-connections 0 "$@" -- --max-connections 0 \
+        ${TRANSPORT:+--transport "$TRANSPORT"}
     s_fds=$(fds "$SRV_PID") s_rss=$(rss "$SRV_PID")
     c_fds=$(fds "$CLI_PID") c_rss=$(rss "$CLI_PID")
     "$LOADC" noread -n "$C" -s "$CAP" -i 1000 -t 120 "$CLI_ADDR" >"$T/$name.out" 2>&1 &
@@ -64,4 +67,9 @@ scenario() {
 
 scenario sink sink
 scenario echo echo
+# Over WebSocket the payload waits where raw SC1 waits: the bound is the
+# same (frames arriving faster than the backend reads must not pile up
+# between the socket and the engine).
+TRANSPORT=websocket scenario ws-sink sink --websocket yes
+TRANSPORT=websocket scenario ws-echo echo --websocket yes
 echo "PASS"

@@ -1,6 +1,8 @@
 /* The WebSocket transport of a connection (tunnel/wsconn.c) and the
  * upgrade exchange (tunnel/wshs.c): what a client frames a server unframes
- * byte for byte, fed in any split; fragmented messages with control
+ * byte for byte, fed and consumed in any split, unmasking each byte once
+ * and leaving what is not consumed where it arrived; fragmented messages
+ * with control
  * frames between their fragments; ping answered with pong; text,
  * oversize and misplaced continuation frames refused with their close
  * codes; a close frame ends the peer's bytes and nothing after it counts;
@@ -25,12 +27,32 @@ static void add_raw(struct evbuffer *b, int fin, int op, const uint8_t *p, size_
 	evbuffer_add(b, tmp, n);
 }
 
+/* Unframe what raw holds, consuming at most `most` payload bytes at a time
+ * into `out` (as the engine takes whole records, or less): 0, or -1. */
+static int take(struct wsconn *w, struct evbuffer *raw, struct evbuffer *wire, struct evbuffer *out, size_t most)
+{
+	size_t n;
+
+	for (;;) {
+		if (wsconn_unframe(w, raw, wire) != 0)
+			return -1;
+		if ((n = wsconn_payload(w, raw)) == 0)
+			return 0;
+		if (n > most)
+			n = most;
+		evbuffer_add(out, evbuffer_pullup(raw, (ev_ssize_t)n), n);
+		wsconn_consume(w, raw, n);
+	}
+}
+
 static void test_roundtrip(void)
 {
 	static uint8_t data[200000], back[200000];
 	struct wsconn cli, srv;
 	struct evbuffer *wire = evbuffer_new(), *raw = evbuffer_new(), *pong = evbuffer_new();
+	struct evbuffer *got = evbuffer_new();
 	uint8_t b0, b1;
+	size_t have;
 	int ok = 1;
 
 	for (size_t i = 0; i < sizeof(data); i++)
@@ -48,32 +70,45 @@ static void test_roundtrip(void)
 	}
 	unit_check(b0 == 0x82 && (b1 & 0x80), "binary, final, masked");
 	unit_check(evbuffer_get_length(wire) > sizeof(data), "frames hold at most WSCONN_SEND_MAX each");
-	/* The server unframes, fed one odd-sized piece at a time. */
+	/* Payload not consumed stays in the socket's buffer, unmasked once
+	 * however often the frames are looked at. */
+	evbuffer_remove_buffer(wire, raw, 5000);
+	unit_check(wsconn_unframe(&srv, raw, pong) == 0 && wsconn_unframe(&srv, raw, pong) == 0 &&
+		       wsconn_payload(&srv, raw) == evbuffer_get_length(raw) && evbuffer_get_length(raw) < 5000,
+		   "the header removed, the payload left where it arrived");
+	evbuffer_copyout(raw, back, 100);
+	unit_check(memcmp(back, data, 100) == 0, "unmasked in place, once");
+	/* The server unframes, fed and consumed in odd-sized pieces that
+	 * fall anywhere in frames and in the mask's phase. */
 	while (evbuffer_get_length(wire) > 0 && ok) {
 		evbuffer_remove_buffer(wire, raw, 977);
-		ok = wsconn_unframe(&srv, raw, pong) == 0;
+		ok = take(&srv, raw, pong, got, 613) == 0;
 	}
-	unit_check(ok && evbuffer_get_length(srv.in) == sizeof(data), "the server unframes every byte");
-	evbuffer_remove(srv.in, back, sizeof(back));
+	ok = ok && take(&srv, raw, pong, got, 613) == 0;
+	have = evbuffer_get_length(got);
+	unit_check(ok && have == sizeof(data) && evbuffer_get_length(raw) == 0, "the server unframes every byte");
+	evbuffer_remove(got, back, sizeof(back));
 	unit_check(memcmp(data, back, sizeof(data)) == 0, "unmasked byte for byte, across any split");
 	/* Our end: a close frame; nothing after it is framed. */
 	wsconn_close(&cli, wire, WS_CLOSE_NORMAL);
 	evbuffer_add(cli.out, "late", 4);
 	wsconn_frame(&cli, wire);
 	evbuffer_add_buffer(raw, wire);
-	unit_check(wsconn_unframe(&srv, raw, pong) == 0 && srv.peer_closed && srv.peer_code == 1000 &&
-		       evbuffer_get_length(srv.in) == 0, "a close frame ends the peer's bytes, nothing after it");
+	unit_check(take(&srv, raw, pong, got, 613) == 0 && srv.peer_closed && srv.peer_code == 1000 &&
+		       evbuffer_get_length(got) == 0 && evbuffer_get_length(raw) == 0,
+		   "a close frame ends the peer's bytes, nothing after it");
 	wsconn_free(&cli);
 	wsconn_free(&srv);
 	evbuffer_free(wire);
 	evbuffer_free(raw);
 	evbuffer_free(pong);
+	evbuffer_free(got);
 }
 
 static void test_fragments(void)
 {
 	struct wsconn srv;
-	struct evbuffer *raw = evbuffer_new(), *wire = evbuffer_new();
+	struct evbuffer *raw = evbuffer_new(), *wire = evbuffer_new(), *in = evbuffer_new();
 	char got[16] = { 0 };
 	uint8_t pong[16];
 
@@ -84,15 +119,16 @@ static void test_fragments(void)
 	add_raw(raw, 1, WS_OP_PONG, (const uint8_t *)"", 0, 1);
 	add_raw(raw, 1, WS_OP_CONT, (const uint8_t *)"g", 1, 1);
 	add_raw(raw, 1, WS_OP_BINARY, (const uint8_t *)"hi", 2, 1);
-	unit_check(wsconn_unframe(&srv, raw, wire) == 0 && evbuffer_get_length(srv.in) == 9,
+	unit_check(take(&srv, raw, wire, in, 64) == 0 && evbuffer_get_length(in) == 9,
 		   "continuation frames with control frames between them");
-	evbuffer_remove(srv.in, got, 9);
+	evbuffer_remove(in, got, 9);
 	unit_check(strcmp(got, "abcdefghi") == 0, "the payload in order, without the control frames");
 	unit_check(evbuffer_remove(wire, pong, sizeof(pong)) == 4 && pong[0] == 0x8a && pong[1] == 2 &&
 		       memcmp(pong + 2, "p!", 2) == 0, "the ping answered with an unmasked pong, its payload echoed");
 	wsconn_free(&srv);
 	evbuffer_free(raw);
 	evbuffer_free(wire);
+	evbuffer_free(in);
 }
 
 /* One bad frame after an upgrade: the close code it earns. */
@@ -107,7 +143,7 @@ static int refused(int client, int fin, int op, int masked, uint64_t len, int pr
 	if (preamble)
 		add_raw(raw, 0, WS_OP_BINARY, (const uint8_t *)"x", 1, masked);
 	evbuffer_add(raw, h, ws_frame_header(h, fin, op, len, masked ? m : NULL));
-	code = wsconn_unframe(&w, raw, wire) == -1 && w.err[0] != '\0' ? w.err_code : 0;
+	code = take(&w, raw, wire, wire, 64) == -1 && w.err[0] != '\0' ? w.err_code : 0;
 	wsconn_free(&w);
 	evbuffer_free(raw);
 	evbuffer_free(wire);
