@@ -126,22 +126,47 @@ int ws_frame_parse(const uint8_t *p, size_t len, int must_mask, uint64_t max, st
     return 1;
 }
 
+/* Sixteen bytes, as one vector operation where the target has them (a
+ * GCC and Clang extension; other compilers take the byte loop). */
+#if defined(__GNUC__)
+typedef uint8_t ws_v16 __attribute__((vector_size(16)));
+#endif
+
 void ws_mask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t off)
 {
-    uint8_t k[8];
-    uint64_t word, x;
     size_t i = 0;
 
-    /* Eight bytes at a time (a client masks every byte it sends): the
-     * key rotated to this offset, repeated twice. */
-    for (int j = 0; j < 8; j++)
+    /* A client masks every byte it sends and a server unmasks every byte
+     * it receives: a byte at a time would be a tenth of the tunnel's CPU.
+     * The key, rotated to this offset and repeated, is XORed sixteen
+     * bytes at a time, four vectors per round. */
+#if defined(__GNUC__)
+    uint8_t k[16];
+    ws_v16 key, a, b, c, d;
+
+    for (int j = 0; j < 16; j++)
         k[j] = mask[(off + (uint64_t)j) & 3];
-    memcpy(&word, k, 8);
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&x, p + i, 8);
-        x ^= word;
-        memcpy(p + i, &x, 8);
+    memcpy(&key, k, 16);
+    for (; i + 64 <= n; i += 64) {
+        memcpy(&a, p + i, 16);
+        memcpy(&b, p + i + 16, 16);
+        memcpy(&c, p + i + 32, 16);
+        memcpy(&d, p + i + 48, 16);
+        a ^= key;
+        b ^= key;
+        c ^= key;
+        d ^= key;
+        memcpy(p + i, &a, 16);
+        memcpy(p + i + 16, &b, 16);
+        memcpy(p + i + 32, &c, 16);
+        memcpy(p + i + 48, &d, 16);
     }
+    for (; i + 16 <= n; i += 16) {
+        memcpy(&a, p + i, 16);
+        a ^= key;
+        memcpy(p + i, &a, 16);
+    }
+#endif
     for (; i < n; i++)
         p[i] ^= mask[(off + i) & 3];
 }

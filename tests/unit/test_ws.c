@@ -68,6 +68,25 @@ static void test_frames(void)
 		ws_mask(b + 3, 7, mask, 3);
 		check(memcmp(a, b, 10) == 0, "masking in pieces equals masking at once");
 	}
+	{
+		/* The wide path against the definition (RFC 6455 5.3: byte i
+		 * XOR key[i mod 4]): every length up to four rounds and a tail,
+		 * every phase, every alignment. */
+		static uint8_t buf[300], want[300];
+		int same = 1;
+
+		for (size_t len = 0; len <= 200 && same; len++)
+			for (uint64_t off = 0; off < 4 && same; off++)
+				for (size_t at = 0; at < 16 && same; at++) {
+					for (size_t i = 0; i < len; i++)
+						buf[at + i] = want[at + i] = (uint8_t)(i * 31 + len);
+					ws_mask(buf + at, len, mask, off);
+					for (size_t i = 0; i < len; i++)
+						want[at + i] ^= mask[(off + i) & 3];
+					same = memcmp(buf + at, want + at, len) == 0;
+				}
+		check(same, "masking at any length, phase and alignment is byte i XOR key[(phase + i) mod 4]");
+	}
 	/* The three length forms, shortest form enforced. */
 	n = ws_frame_header(h, 1, WS_OP_BINARY, 125, NULL);
 	check(n == 2 && parse(h, n, 0, &f, &hl, &code) == 1 && f.len == 125, "7-bit length");
