@@ -72,7 +72,8 @@ struct link {
     enum metrics_end end;                    /* METRICS_END_COUNT until known */
     int counted;                             /* a connection in the metrics (opened) */
     uint64_t net_in;                         /* SC1 bytes the engine consumed */
-    uint8_t first[8];                        /* the peer's first bytes */
+    size_t rec_left;  /* of the record the engine holds the start of: bytes to come */
+    uint8_t first[8]; /* the peer's first bytes */
     size_t first_len;
     struct timeval start, last, hs_start;
     char peer[ADDR_TEXT_MAX];  /* the SC1 peer */

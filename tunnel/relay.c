@@ -189,11 +189,29 @@ static int feed_engine(struct link *c, const unsigned char *p, size_t len, size_
     return rc;
 }
 
+/*
+ * Whether the start of a record waits in the socket's buffer for its rest
+ * rather than going to the engine now. Given in part,
+ * the engine copies the record and opens it into a buffer of its own,
+ * from which it is copied again (and the memory for both comes and goes
+ * with every record): a whole record opens in place. The buffer is read
+ * until it holds LINK_WATERMARK bytes, more than the largest record, so
+ * the rest comes; it cannot once the peer's bytes ended, or (WebSocket)
+ * where the frame ends first. During the handshake everything goes to the
+ * engine at once: bytes that are not SC1 are refused without waiting for
+ * the length their first bytes seem to give.
+ */
+static int record_waits(struct link *c, size_t len, size_t end)
+{
+    return c->hs_done && !c->net_eof && end <= sc_conn_sealed_size(SC_RECORD_MAX_PLAINTEXT)
+        && end < LINK_WATERMARK && (c->ws == NULL || c->ws->left > len);
+}
+
 /* Received SC1 bytes into the engine. */
 static int feed(struct link *c, int *progress)
 {
     struct evbuffer *in;
-    size_t len, used = 0;
+    size_t len, end = 0, used = 0;
     unsigned char *p;
     int rc;
 
@@ -201,16 +219,29 @@ static int feed(struct link *c, int *progress)
         return -1;
     in = stream_input(c->net);
     len = net_in_len(c);
-    if (len > 0) {
+    if (c->rec_left > 0) {
+        /* The engine holds the start of a record: the rest of it and no
+         * more, so that the next record starts at the front and may
+         * open in place. */
+        end = 0;
+        if (len > c->rec_left)
+            len = c->rec_left;
+    } else if (len > 0) {
         /* Contiguous bytes for one whole record: most already are, so
          * the pullup rarely copies. */
-        if (len > next_record_end(in))
-            len = next_record_end(in);
+        end = next_record_end(in);
+        if (len > end)
+            len = end;
+        else if (len < end && record_waits(c, len, end))
+            len = 0;
+    }
+    if (len > 0) {
         if ((p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
             return 0;
         link_note_first(c, p, len);
         rc = feed_engine(c, p, len, &used, progress);
         net_in_drain(c, used);
+        c->rec_left = end == 0 ? c->rec_left - used : used > 0 && used < end ? end - used : 0;
         c->net_in += used;
         if (used > 0)
             *progress = 1;
