@@ -16,6 +16,7 @@
 #include "log.h"
 #include "pool.h"
 #include "relay.h"
+#include "wslink.h"
 
 /* Plaintext a client keeps, from opening a deferred session until the
  * server's first data, to resend it if the server withdraws the session. */
@@ -183,6 +184,9 @@ static int retry(struct link *c)
     c->net = NULL;
     sc_conn_free(c->sc);
     c->sc = NULL;
+    /* The WebSocket state was that connection's (where its frames
+     * stood, whether its close frame came): the next one has its own. */
+    wslink_free(c);
     if (c->rekey != NULL) {
         event_free(c->rekey);
         c->rekey = NULL;
@@ -190,6 +194,7 @@ static int retry(struct link *c)
     c->net_up = c->hs_done = c->net_eof = c->fed_eof = 0;
     c->peer_closed = c->sent_close = c->net_shut = 0;
     c->net_in = 0;
+    c->rec_left = 0;
     c->first_len = 0;
     c->sent = 0;
     if (evbuffer_prepend_buffer(stream_input(c->pin), c->replay) != 0) {
@@ -199,8 +204,11 @@ static int retry(struct link *c)
     if ((p = pool_take(c->w, c->svc)) != NULL) {
         c->net = p->net;
         c->sc = p->sc;
+        c->rec_left = p->rec_left;
+        c->ws = p->ws;
         p->net = NULL;
         p->sc = NULL;
+        p->ws = NULL;
         stream_set_cb(c->net, link_stream_ready, c);
         sc_conn_set_step_cb(c->sc, link_step_cb, c);
         snprintf(c->peer, sizeof(c->peer), "%s", p->peer);

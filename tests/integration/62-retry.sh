@@ -4,7 +4,10 @@
 # server has withdrawn the session (unopened_timeout). The client resends
 # what it sent on another session: the backend receives it exactly once and
 # the local client gets every byte back. A connection that had sent more
-# than the client keeps (64 KiB) is reset and logged instead.
+# than the client keeps (64 KiB) is reset and logged instead. Over
+# WebSocket the same: the retried connection takes the next session's
+# WebSocket state with it (where its frames stand, not the withdrawn
+# one's).
 . "$(dirname "$0")/tunnel-lib.sh"
 
 MODRELAY="$SC_BUILDDIR/tests/tools/modrelay"
@@ -62,4 +65,34 @@ grep -q 'warning: .*withdrew the session after more than 65536 bytes were sent' 
     "$T/client2.log" || fail "no warning for a connection that cannot be retried"
 [ "$(grep -c '^conn ' "$T/backend.out")" = $((before + 1)) ] ||
     fail "the reset connection reached the backend"
+
+# SC1 over WebSocket: a relay that holds the opening record inside frames.
+# shellcheck disable=SC2046
+start_tunnel wsserver server --accept 127.0.0.1:0 --connect "$BACKEND" $(server_args) \
+    --workers 1 --unopened-timeout 4s --websocket yes -v
+python3 "$SC_SRCDIR/tests/tools/splitrelay.py" --reframe --hold "$T/release-ws" "$TUN_ADDR" \
+    >"$T/wsrelay.out" 2>&1 &
+PIDS+=($!)
+wait_for "$T/wsrelay.out" "listening on" || fail "the WebSocket relay did not start"
+# shellcheck disable=SC2046
+start_tunnel wsclient client --accept 127.0.0.1:0 \
+    --connect "$(sed -n 's/^splitrelay listening on //p' "$T/wsrelay.out")" \
+    $(client_args) --workers 1 --pool 1 --transport websocket -v
+wait_for "$T/wsclient.log" "pool: session to .* ready (1 ready)" || fail "the WebSocket pool did not fill"
+before=$(grep -c '^conn ' "$T/backend.out" || true)
+head -c 30000 /dev/urandom >"$T/inws"
+RC=0
+netc "$TUN_ADDR" <"$T/inws" >"$T/outws" || RC=$?
+[ "$RC" = 0 ] || fail "the retried WebSocket connection failed (exit $RC)"
+cmp -s "$T/inws" "$T/outws" || fail "the retried WebSocket connection's data differs"
+grep -q 'withdrew the session after it opened; retrying 30000 bytes' "$T/wsclient.log" ||
+    fail "the WebSocket client did not retry the withdrawn session"
+wait_count "$T/backend.out" '^conn [0-9]* end=eof bytes=' $((before + 1)) ||
+    fail "the backend did not see the WebSocket connection end"
+[ "$(grep -c '^conn [0-9]* end=eof bytes=30000$' "$T/backend.out")" = 2 ] ||
+    fail "the backend did not receive the WebSocket connection's data exactly once"
+touch "$T/release-ws"
+wait_for "$T/wsrelay.out" '^conn 0 released' || fail "the WebSocket relay did not apply its hold"
+[ "$(grep -c '^conn ' "$T/backend.out")" = $((before + 1)) ] ||
+    fail "bytes sent on the withdrawn WebSocket session reached the backend"
 echo "PASS"
