@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/provider.h>
 
 #include "allow.h"
@@ -198,6 +199,22 @@ static int load_via_auth(const struct config *c, const struct svc_cfg *s, struct
     return 0;
 }
 
+/* WebSocket needs SHA-1 for its upgrade (RFC 6455's accept value): said
+ * at load, not at every connection, when the providers have none. */
+static int check_ws_sha1(const struct runtime *rt, const struct config *c, const struct svc_cfg *s,
+                         struct cfg_err *err)
+{
+    const char *opt = s->websocket ? "websocket" : "transport";
+
+    if ((!s->websocket && s->transport != TRANSPORT_WEBSOCKET) || rt->ws_sha1 != NULL)
+        return 0;
+    conf_error(c, conf_svc_line(s, opt), err,
+               "[%s] %s: WebSocket needs SHA-1 for its upgrade and the configured providers "
+               "offer none",
+               s->name, opt);
+    return -1;
+}
+
 static struct svc_gen *build_gen(struct runtime *rt, struct conf_ref *cr, const struct svc_cfg *s,
                                  struct cfg_err *err)
 {
@@ -217,7 +234,8 @@ static struct svc_gen *build_gen(struct runtime *rt, struct conf_ref *cr, const 
         free(g);
         return NULL;
     }
-    if (configure_ctx(&cr->conf, s, g->ctx, err) != 0 || load_via_auth(&cr->conf, s, g, err) != 0) {
+    if (configure_ctx(&cr->conf, s, g->ctx, err) != 0 || load_via_auth(&cr->conf, s, g, err) != 0
+        || check_ws_sha1(rt, &cr->conf, s, err) != 0) {
         sc_ctx_free(g->ctx);
         free(g);
         return NULL;
@@ -240,7 +258,7 @@ int service_runtime_init(struct runtime *rt, const struct global_cfg *g, struct 
     if (g->propquery != NULL && (rt->propq = strdup(g->propquery)) == NULL)
         goto nomem;
     if (g->providers == NULL)
-        return 0;
+        goto fetch;
     if ((rt->libctx = OSSL_LIB_CTX_new()) == NULL)
         goto nomem;
     if ((list = strdup(g->providers)) == NULL)
@@ -264,6 +282,9 @@ int service_runtime_init(struct runtime *rt, const struct global_cfg *g, struct 
         rt->nprov++;
     }
     free(list);
+fetch:
+    if ((rt->ws_sha1 = EVP_MD_fetch(rt->libctx, "SHA1", rt->propq)) == NULL)
+        ERR_clear_error();
     return 0;
 nomem:
     snprintf(err->msg, sizeof(err->msg), "sctunnel: out of memory");
@@ -444,6 +465,7 @@ void service_runtime_close(struct runtime *rt)
     for (i = 0; i < rt->nprov; i++)
         OSSL_PROVIDER_unload(rt->provs[i]);
     free(rt->provs);
+    EVP_MD_free(rt->ws_sha1);
     OSSL_LIB_CTX_free(rt->libctx);
     free(rt->propq);
     memset(rt, 0, sizeof(*rt));

@@ -49,6 +49,9 @@ struct runtime {
     OSSL_PROVIDER **provs;
     size_t nprov;
     char *propq;
+    /* SHA-1 for RFC 6455's Sec-WebSocket-Accept, fetched once here; NULL
+     * if the providers have none (an upgrade then fails, saying so). */
+    EVP_MD *ws_sha1;
     struct service *svc;
     size_t nsvc;
 };

@@ -11,17 +11,17 @@
 
 static const char ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-int ws_accept_value(const char *key, char out[WS_ACCEPT_LEN + 1])
+int ws_accept_value(const EVP_MD *sha1, const char *key, char out[WS_ACCEPT_LEN + 1])
 {
     char in[128];
     unsigned char md[EVP_MAX_MD_SIZE];
-    size_t mdlen = 0;
+    unsigned int mdlen = 0;
     int n = snprintf(in, sizeof(in), "%s%s", key, ws_guid);
 
     /* SHA-1 here is RFC 6455's fixed handshake check, not a security
      * function: the SC1 handshake inside authenticates everything. */
-    if (n < 0 || (size_t)n >= sizeof(in)
-        || !EVP_Q_digest(NULL, "SHA1", NULL, in, (size_t)n, md, &mdlen) || mdlen != 20)
+    if (sha1 == NULL || n < 0 || (size_t)n >= sizeof(in)
+        || !EVP_Digest(in, (size_t)n, md, &mdlen, sha1, NULL) || mdlen != 20)
         return -1;
     if (EVP_EncodeBlock((unsigned char *)out, md, 20) != WS_ACCEPT_LEN)
         return -1;

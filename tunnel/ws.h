@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #define WS_OP_CONT 0x0
 #define WS_OP_TEXT 0x1
 #define WS_OP_BINARY 0x2
@@ -35,8 +37,9 @@ struct ws_frame {
 };
 
 /* Sec-WebSocket-Accept for a key: base64(SHA-1(key GUID)), NUL-ended in
- * out[WS_ACCEPT_LEN + 1]. 0, or -1 if the digest is not available. */
-int ws_accept_value(const char *key, char out[WS_ACCEPT_LEN + 1]);
+ * out[WS_ACCEPT_LEN + 1], with `sha1` fetched once by the caller. 0, or -1
+ * if it is NULL or the digest fails. */
+int ws_accept_value(const EVP_MD *sha1, const char *key, char out[WS_ACCEPT_LEN + 1]);
 /* Whether a client's Sec-WebSocket-Key is base64 of 16 bytes. */
 int ws_key_valid(const char *key);
 

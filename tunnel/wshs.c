@@ -79,8 +79,8 @@ static int refuse(char *out, size_t outlen, int status, const char *reason, cons
     return status;
 }
 
-int wshs_answer(const struct httphead *h, const char *path, char *out, size_t outlen, char *err,
-                size_t errlen)
+int wshs_answer(const EVP_MD *sha1, const struct httphead *h, const char *path, char *out,
+                size_t outlen, char *err, size_t errlen)
 {
     const char *key = httphead_get(h, "Sec-WebSocket-Key");
     const char *version = httphead_get(h, "Sec-WebSocket-Version");
@@ -114,7 +114,7 @@ int wshs_answer(const struct httphead *h, const char *path, char *out, size_t ou
     if (!httphead_has_token(h, "Sec-WebSocket-Protocol", WSHS_PROTOCOL))
         return refuse(out, outlen, 400, "Bad Request", "", err, errlen,
                       "Sec-WebSocket-Protocol does not offer " WSHS_PROTOCOL);
-    if (ws_accept_value(key, accept) != 0)
+    if (ws_accept_value(sha1, key, accept) != 0)
         return refuse(out, outlen, 500, "Internal Server Error", "", err, errlen,
                       "SHA-1 unavailable for Sec-WebSocket-Accept");
     snprintf(out, outlen,
@@ -128,7 +128,8 @@ int wshs_answer(const struct httphead *h, const char *path, char *out, size_t ou
     return 101;
 }
 
-int wshs_check_answer(const struct httphead *h, const char *key, char *err, size_t errlen)
+int wshs_check_answer(const EVP_MD *sha1, const struct httphead *h, const char *key, char *err,
+                      size_t errlen)
 {
     const char *acc = httphead_get(h, "Sec-WebSocket-Accept");
     const char *proto = httphead_get(h, "Sec-WebSocket-Protocol");
@@ -139,7 +140,7 @@ int wshs_check_answer(const struct httphead *h, const char *key, char *err, size
     if (!httphead_has_token(h, "Upgrade", "websocket")
         || !httphead_has_token(h, "Connection", "upgrade"))
         return FAIL("101 answer without Upgrade: websocket and Connection: Upgrade");
-    if (ws_accept_value(key, want) != 0)
+    if (ws_accept_value(sha1, key, want) != 0)
         return FAIL("SHA-1 unavailable for Sec-WebSocket-Accept");
     if (acc == NULL || strcmp(acc, want) != 0)
         return FAIL("Sec-WebSocket-Accept does not match the key sent");

@@ -39,15 +39,17 @@ int wshs_request(OSSL_LIB_CTX *libctx, char *out, size_t outlen, const char *pat
                  char key[WS_KEY_LEN + 1]);
 
 /*
- * Check a request for `path` (the query part ignored). Returns 101 with
+ * Check a request for `path` (the query part ignored); `sha1` (fetched
+ * once, from the services' library context) makes the accept value. Returns 101 with
  * the answer in out, or the HTTP status of the refusal (400, 404, 405,
  * 426) with the refusal in out and the reason in err.
  */
-int wshs_answer(const struct httphead *h, const char *path, char *out, size_t outlen, char *err,
-                size_t errlen);
+int wshs_answer(const EVP_MD *sha1, const struct httphead *h, const char *path, char *out,
+                size_t outlen, char *err, size_t errlen);
 
 /* Check the server's answer to a request made with `key`: 0, or -1 with
  * the reason in err. */
-int wshs_check_answer(const struct httphead *h, const char *key, char *err, size_t errlen);
+int wshs_check_answer(const EVP_MD *sha1, const struct httphead *h, const char *key, char *err,
+                      size_t errlen);
 
 #endif

@@ -102,7 +102,7 @@ static int server_step(struct link *c, struct evbuffer *raw, const uint8_t *p, s
                                 "Connection: close\r\n\r\n",
                                 400, err);
     }
-    status = wshs_answer(h, c->cfg->ws_path, out, sizeof(out), err, sizeof(err));
+    status = wshs_answer(c->w->rt->ws_sha1, h, c->cfg->ws_path, out, sizeof(out), err, sizeof(err));
     free(h);
     if (status != 101)
         return refuse(c, out, status, err);
@@ -127,7 +127,7 @@ static int client_step(struct link *c, struct evbuffer *raw, const uint8_t *p, s
     }
     rc = httphead_parse(h, p, len, 0, &used, err, sizeof(err));
     if (rc == 1)
-        rc = wshs_check_answer(h, c->ws_key, err, sizeof(err)) == 0 ? 1 : -1;
+        rc = wshs_check_answer(c->w->rt->ws_sha1, h, c->ws_key, err, sizeof(err)) == 0 ? 1 : -1;
     free(h);
     if (rc == 0 && !c->net_eof)
         return 0;

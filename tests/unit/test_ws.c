@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "tunnel/httphead.h"
 #include "tunnel/ws.h"
 
@@ -19,10 +21,14 @@ static void check(int ok, const char *what)
 static void test_accept(void)
 {
 	char out[WS_ACCEPT_LEN + 1];
+	EVP_MD *sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
 
 	/* RFC 6455 section 1.3. */
-	check(ws_accept_value("dGhlIHNhbXBsZSBub25jZQ==", out) == 0 &&
+	check(ws_accept_value(sha1, "dGhlIHNhbXBsZSBub25jZQ==", out) == 0 &&
 	      strcmp(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") == 0, "Sec-WebSocket-Accept of RFC 6455's example");
+	check(ws_accept_value(NULL, "dGhlIHNhbXBsZSBub25jZQ==", out) == -1,
+	      "no SHA-1 from the providers: no accept value, an error");
+	EVP_MD_free(sha1);
 	check(ws_key_valid("dGhlIHNhbXBsZSBub25jZQ=="), "a 16-byte key is valid");
 	check(!ws_key_valid("dGhlIHNhbXBsZQ==") && !ws_key_valid(NULL) &&
 	      !ws_key_valid("dGhlIHNhbXBsZSBub25jZQ=!"), "keys of other lengths or characters are not");

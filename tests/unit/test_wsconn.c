@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "tests/unit/unit.h"
 #include "tunnel/httphead.h"
 #include "tunnel/wsconn.h"
@@ -165,6 +167,7 @@ static void test_refusals(void)
 
 static void test_upgrade(void)
 {
+	EVP_MD *sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
 	static struct httphead h;
 	char req[WSHS_OUT_MAX], ans[WSHS_OUT_MAX], key[WS_KEY_LEN + 1], err[200], host[64];
 	size_t used;
@@ -178,18 +181,18 @@ static void test_upgrade(void)
 	unit_check(wshs_request(NULL, req, sizeof(req), "/sc1", "server.test", key) > 0 && ws_key_valid(key),
 		   "a request with a fresh valid key");
 	unit_check(httphead_parse(&h, (const uint8_t *)req, strlen(req), 1, &used, err, sizeof(err)) == 1 &&
-		       wshs_answer(&h, "/sc1", ans, sizeof(ans), err, sizeof(err)) == 101, "our request gets 101");
-	unit_check(wshs_answer(&h, "/other", ans, sizeof(ans), err, sizeof(err)) == 404, "another path gets 404");
+		       wshs_answer(sha1, &h, "/sc1", ans, sizeof(ans), err, sizeof(err)) == 101, "our request gets 101");
+	unit_check(wshs_answer(sha1, &h, "/other", ans, sizeof(ans), err, sizeof(err)) == 404, "another path gets 404");
 	unit_check(httphead_parse(&h, (const uint8_t *)ans, strlen(ans), 0, &used, err, sizeof(err)) == 1,
 		   "the 404 is HTTP");
-	unit_check(wshs_check_answer(&h, key, err, sizeof(err)) == -1 && strstr(err, "404"),
+	unit_check(wshs_check_answer(sha1, &h, key, err, sizeof(err)) == -1 && strstr(err, "404"),
 		   "a client refuses a 404, naming it");
 	httphead_parse(&h, (const uint8_t *)req, strlen(req), 1, &used, err, sizeof(err));
-	wshs_answer(&h, "/sc1", ans, sizeof(ans), err, sizeof(err));
+	wshs_answer(sha1, &h, "/sc1", ans, sizeof(ans), err, sizeof(err));
 	unit_check(httphead_parse(&h, (const uint8_t *)ans, strlen(ans), 0, &used, err, sizeof(err)) == 1 &&
-		       wshs_check_answer(&h, key, err, sizeof(err)) == 0, "the client accepts the 101");
+		       wshs_check_answer(sha1, &h, key, err, sizeof(err)) == 0, "the client accepts the 101");
 	key[0] = key[0] == 'A' ? 'B' : 'A';
-	unit_check(wshs_check_answer(&h, key, err, sizeof(err)) == -1, "an accept value for another key is refused");
+	unit_check(wshs_check_answer(sha1, &h, key, err, sizeof(err)) == -1, "an accept value for another key is refused");
 	/* A plain HTTP request, whatever its path or method, gets 400. */
 	static const char *const plain[] = { "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
 					     "GET /sc1 HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -197,9 +200,10 @@ static void test_upgrade(void)
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		unit_check(httphead_parse(&h, (const uint8_t *)plain[i], strlen(plain[i]), 1, &used, err,
 					  sizeof(err)) == 1 &&
-			       wshs_answer(&h, "/sc1", ans, sizeof(ans), err, sizeof(err)) == 400 &&
+			       wshs_answer(sha1, &h, "/sc1", ans, sizeof(ans), err, sizeof(err)) == 400 &&
 			       strncmp(ans, "HTTP/1.1 400 ", 13) == 0,
 			   "a plain HTTP request gets 400");
+	EVP_MD_free(sha1);
 }
 
 int main(void)
