@@ -126,6 +126,12 @@ int ws_frame_parse(const uint8_t *p, size_t len, int must_mask, uint64_t max, st
     return 1;
 }
 
+int ws_close_code_valid(int code)
+{
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
+        || (code >= 3000 && code <= 4999);
+}
+
 /* Sixteen bytes, as one vector operation where the target has them (a
  * GCC and Clang extension; other compilers take the byte loop). */
 #if defined(__GNUC__)

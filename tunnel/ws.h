@@ -30,6 +30,11 @@
 #define WS_CLOSE_UNSUPPORTED 1003
 #define WS_CLOSE_TOO_BIG 1009
 
+/* Whether a close frame may carry `code` (RFC 6455 7.4: the codes defined
+ * there or registered since, and 3000-4999; never 1004-1006 or 1015, which
+ * no endpoint sends, nor codes below 1000 or reserved for the future). */
+int ws_close_code_valid(int code);
+
 struct ws_frame {
     int fin, opcode, masked;
     uint64_t len; /* payload length */

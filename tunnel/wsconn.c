@@ -146,6 +146,13 @@ static int control(struct wsconn *w, struct evbuffer *raw, struct evbuffer *wire
         if (f->len == 1)
             return fail(w, WS_CLOSE_PROTOCOL, "WebSocket close frame with a 1-byte payload");
         w->peer_code = f->len >= 2 ? p[0] << 8 | p[1] : 1005;
+        if (f->len >= 2 && !ws_close_code_valid(w->peer_code)) {
+            snprintf(w->err, sizeof(w->err),
+                     "WebSocket close frame with code %d, not one an endpoint may send",
+                     w->peer_code);
+            w->err_code = WS_CLOSE_PROTOCOL;
+            return -1;
+        }
         w->peer_closed = 1;
         return 1;
     default: /* pong: nothing to do */

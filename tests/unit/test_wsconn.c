@@ -2,11 +2,11 @@
  * upgrade exchange (tunnel/wshs.c): what a client frames a server unframes
  * byte for byte, fed and consumed in any split, unmasking each byte once
  * and leaving what is not consumed where it arrived; fragmented messages
- * with control
- * frames between their fragments; ping answered with pong; text,
- * oversize and misplaced continuation frames refused with their close
- * codes; a close frame ends the peer's bytes and nothing after it counts;
- * a request answered 101 passes the client's checks, a tampered one not. */
+ * with control frames between their fragments; ping answered with pong;
+ * text, oversize and misplaced continuation frames refused with their
+ * close codes, and close frames with codes no endpoint may send; a close
+ * frame ends the peer's bytes and nothing after it counts; a request
+ * answered 101 passes the client's checks, a tampered one not. */
 #include <stdio.h>
 #include <string.h>
 
@@ -152,6 +152,39 @@ static int refused(int client, int fin, int op, int masked, uint64_t len, int pr
 	return code;
 }
 
+/* A close frame carrying `code`: 0 if taken as the peer's end, else the
+ * close code it earns. */
+static int close_with(int code)
+{
+	struct wsconn w;
+	struct evbuffer *raw = evbuffer_new(), *wire = evbuffer_new();
+	uint8_t p[2] = { (uint8_t)(code >> 8), (uint8_t)code };
+	int rc;
+
+	wsconn_init(&w, NULL, 0, WSCONN_MAX_FRAME);
+	add_raw(raw, 1, WS_OP_CLOSE, p, 2, 1);
+	rc = take(&w, raw, wire, wire, 64) == -1 && w.err[0] != '\0' ? w.err_code : w.peer_closed && w.peer_code == code ? 0 : -1;
+	wsconn_free(&w);
+	evbuffer_free(raw);
+	evbuffer_free(wire);
+	return rc;
+}
+
+static void test_close_codes(void)
+{
+	static const int ok[] = { 1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1014, 3000, 4999 };
+	static const int bad[] = { 0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535 };
+	int good = 1;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		good &= close_with(ok[i]) == 0;
+	unit_check(good, "close codes an endpoint may send end the peer's bytes");
+	good = 1;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		good &= close_with(bad[i]) == WS_CLOSE_PROTOCOL;
+	unit_check(good, "reserved, internal and undefined close codes get 1002 (RFC 6455 7.4)");
+}
+
 static void test_refusals(void)
 {
 	unit_check(refused(0, 1, WS_OP_TEXT, 1, 5, 0) == WS_CLOSE_UNSUPPORTED, "a text frame gets 1003");
@@ -212,6 +245,7 @@ int main(void)
 	test_roundtrip();
 	test_fragments();
 	test_refusals();
+	test_close_codes();
 	test_upgrade();
 	printf("%s\n", unit_failures ? "FAILED" : "all passed");
 	return unit_failures ? 1 : 0;
