@@ -127,13 +127,13 @@ static void link_finish(struct link *c)
 
     log_msg(lvl,
             "[%s] close peer=%s plain=%s identity=%s suite=%s group=%s "
-            "sent=%llu received=%llu%s duration=%.3fs end=%s%s%s",
+            "sent=%llu received=%llu%s duration=%.3fs end=%s%s%s%s%s",
             c->cfg->name, c->peer, c->plain,
             or_dash(c->sc != NULL ? sc_conn_peer_identity(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_suite(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_group(c->sc) : NULL), (unsigned long long)c->sent,
             (unsigned long long)c->received, pool, elapsed(c), c->why != NULL ? c->why : "",
-            c->uid[0] != '\0' ? " id=" : "", c->uid);
+            c->uid[0] != '\0' ? " id=" : "", c->uid, c->src[0] != '\0' ? " src=" : "", c->src);
     if (c->replay != NULL)
         evbuffer_free(c->replay);
     if (c->timer != NULL)
@@ -472,6 +472,9 @@ static int connected(struct link *c, struct stream *s)
     c->connecting = NULL;
     no_delay(stream_fd(s));
     if (c->client) {
+        /* Our own end: what the server (or a balancer in between) logs as
+         * the peer, to join its lines with ours. */
+        addr_format_local(stream_fd(s), c->src, sizeof(c->src));
         if (c->cfg->via != NULL)
             return via_begin(c, s);
         addr_format_peer(stream_fd(s), c->peer, sizeof(c->peer));

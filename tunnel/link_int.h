@@ -78,6 +78,7 @@ struct link {
     struct timeval start, last, hs_start;
     char peer[ADDR_TEXT_MAX];  /* the SC1 peer */
     char plain[ADDR_TEXT_MAX]; /* the plaintext side */
+    char src[ADDR_TEXT_MAX];   /* client: our end of the SC1 connection, "" until known */
     char *why;                 /* how it ended: made at the end */
     /* Deferred sessions (SC1.md section 4, Extensions). */
     struct pool *pool;               /* pooled: the pool making or holding it */

@@ -195,6 +195,7 @@ static int retry(struct link *c)
     c->peer_closed = c->sent_close = c->net_shut = 0;
     c->net_in = 0;
     c->rec_left = 0;
+    c->src[0] = '\0';
     c->first_len = 0;
     c->sent = 0;
     if (evbuffer_prepend_buffer(stream_input(c->pin), c->replay) != 0) {
@@ -212,6 +213,7 @@ static int retry(struct link *c)
         stream_set_cb(c->net, link_stream_ready, c);
         sc_conn_set_step_cb(c->sc, link_step_cb, c);
         snprintf(c->peer, sizeof(c->peer), "%s", p->peer);
+        snprintf(c->src, sizeof(c->src), "%s", p->src);
         p->quiet = 1;
         link_drop(p, 0, "\"its session moved to a retried connection\"");
         c->net_up = 1;
