@@ -41,16 +41,25 @@ pair() {
     netc "$TUN_ADDR" <"$T/in$n" >"$T/out$n" || RC=$?
 }
 
+# retried WHAT N CLIENT_LOG: connection N (input in$N, output out$N,
+# exit status RC) was retried and got through: every byte back, the
+# backend saw one connection more than `before`, and ONCE of its
+# connections so far carried 30000 bytes (one per scenario: never twice).
+retried() {
+    local what=$1 n=$2 log=$3
+    [ "$RC" = 0 ] || fail "$what: the retried connection failed (exit $RC)"
+    cmp -s "$T/in$n" "$T/out$n" || fail "$what: the retried connection's data differs"
+    grep -q 'withdrew the session after it opened; retrying 30000 bytes' "$log" ||
+        fail "$what: the client did not retry the withdrawn session"
+    wait_count "$T/backend.out" '^conn [0-9]* end=eof bytes=' $((before + 1)) ||
+        fail "$what: the backend did not see the connection end"
+    [ "$(grep -c '^conn [0-9]* end=eof bytes=30000$' "$T/backend.out")" = "$ONCE" ] ||
+        fail "$what: the backend did not receive the data exactly once"
+}
+
 before=$(grep -c '^conn ' "$T/backend.out" || true)
 pair 1 30000
-[ "$RC" = 0 ] || fail "the retried connection failed (exit $RC)"
-cmp -s "$T/in1" "$T/out1" || fail "the retried connection's data differs"
-grep -q 'withdrew the session after it opened; retrying 30000 bytes' "$T/client1.log" ||
-    fail "the client did not retry the withdrawn session"
-wait_count "$T/backend.out" '^conn [0-9]* end=eof bytes=' $((before + 1)) ||
-    fail "the backend did not see the connection end"
-[ "$(grep -c '^conn [0-9]* end=eof bytes=30000$' "$T/backend.out")" = 1 ] ||
-    fail "the backend did not receive the data exactly once"
+ONCE=1 retried raw 1 "$T/client1.log"
 # The held bytes reach the server now, after the withdrawal: discarded.
 touch "$T/release1"
 wait_for "$T/relay1.out" '^conn 0 .*applied=1' || fail "relay 1 did not apply its hold"
@@ -83,14 +92,7 @@ before=$(grep -c '^conn ' "$T/backend.out" || true)
 head -c 30000 /dev/urandom >"$T/inws"
 RC=0
 netc "$TUN_ADDR" <"$T/inws" >"$T/outws" || RC=$?
-[ "$RC" = 0 ] || fail "the retried WebSocket connection failed (exit $RC)"
-cmp -s "$T/inws" "$T/outws" || fail "the retried WebSocket connection's data differs"
-grep -q 'withdrew the session after it opened; retrying 30000 bytes' "$T/wsclient.log" ||
-    fail "the WebSocket client did not retry the withdrawn session"
-wait_count "$T/backend.out" '^conn [0-9]* end=eof bytes=' $((before + 1)) ||
-    fail "the backend did not see the WebSocket connection end"
-[ "$(grep -c '^conn [0-9]* end=eof bytes=30000$' "$T/backend.out")" = 2 ] ||
-    fail "the backend did not receive the WebSocket connection's data exactly once"
+ONCE=2 retried WebSocket ws "$T/wsclient.log"
 touch "$T/release-ws"
 wait_for "$T/wsrelay.out" '^conn 0 released' || fail "the WebSocket relay did not apply its hold"
 [ "$(grep -c '^conn ' "$T/backend.out")" = $((before + 1)) ] ||
