@@ -126,14 +126,15 @@ static void link_finish(struct link *c)
                       c->end == METRICS_END_COUNT ? METRICS_END_ERROR : c->end);
 
     log_msg(lvl,
-            "[%s] close peer=%s plain=%s identity=%s suite=%s group=%s "
-            "sent=%llu received=%llu%s duration=%.3fs end=%s%s%s%s%s",
-            c->cfg->name, c->peer, c->plain,
+            "[%s] close peer=%s plain=%s%s%s identity=%s suite=%s group=%s "
+            "sent=%llu received=%llu%s duration=%.3fs end=%s%s%s",
+            c->cfg->name, c->peer, c->plain, c->client ? " src=" : "",
+            c->client ? or_dash(c->src[0] != '\0' ? c->src : NULL) : "",
             or_dash(c->sc != NULL ? sc_conn_peer_identity(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_suite(c->sc) : NULL),
             or_dash(c->sc != NULL ? sc_conn_group(c->sc) : NULL), (unsigned long long)c->sent,
             (unsigned long long)c->received, pool, elapsed(c), c->why != NULL ? c->why : "",
-            c->uid[0] != '\0' ? " id=" : "", c->uid, c->src[0] != '\0' ? " src=" : "", c->src);
+            c->uid[0] != '\0' ? " id=" : "", c->uid);
     if (c->replay != NULL)
         evbuffer_free(c->replay);
     if (c->timer != NULL)

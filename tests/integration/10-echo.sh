@@ -20,7 +20,7 @@ grep -q 'close peer=.* identity=CN:client.test suite=[A-Z0-9-]* group=[A-Za-z0-9
 grep -q 'close peer=.* identity=DNS:server.test .* sent=13 received=19 .* end=eof' \
     "$T/client.log" || fail "client close line"
 # The client names its own end of the SC1 connection: the server's peer.
-src=$(sed -n 's/.* close peer=.* src=\([^ ]*\)$/\1/p' "$T/client.log")
+src=$(sed -n 's/.* close peer=[^ ]* plain=[^ ]* src=\([^ ]*\) .*/\1/p' "$T/client.log")
 [ -n "$src" ] && grep -q "close peer=$src " "$T/server.log" ||
     fail "the client's src= ('$src') is not the server's peer"
 for step in 1 2 3 4 5 6 7 8 9 10 11 12; do
