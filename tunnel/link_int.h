@@ -72,7 +72,11 @@ struct link {
     enum metrics_end end;                    /* METRICS_END_COUNT until known */
     int counted;                             /* a connection in the metrics (opened) */
     uint64_t net_in;                         /* SC1 bytes the engine consumed */
-    size_t rec_left;  /* of the record the engine holds the start of: bytes to come */
+    /* The record the engine has the start of, followed over the bytes it
+     * consumed (relay.c): header bytes seen, and then body bytes to come. */
+    uint8_t rec_hdr[SC_RECORD_HEADER_LEN];
+    size_t rec_have; /* 0: the engine is between records */
+    size_t rec_left;
     uint8_t first[8]; /* the peer's first bytes */
     size_t first_len;
     struct timeval start, last, hs_start;

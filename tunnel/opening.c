@@ -194,7 +194,7 @@ static int retry(struct link *c)
     c->net_up = c->hs_done = c->net_eof = c->fed_eof = 0;
     c->peer_closed = c->sent_close = c->net_shut = 0;
     c->net_in = 0;
-    c->rec_left = 0;
+    c->rec_have = c->rec_left = 0;
     c->src[0] = '\0';
     c->first_len = 0;
     c->sent = 0;
@@ -205,6 +205,8 @@ static int retry(struct link *c)
     if ((p = pool_take(c->w, c->svc)) != NULL) {
         c->net = p->net;
         c->sc = p->sc;
+        memcpy(c->rec_hdr, p->rec_hdr, sizeof(c->rec_hdr));
+        c->rec_have = p->rec_have;
         c->rec_left = p->rec_left;
         c->ws = p->ws;
         p->net = NULL;

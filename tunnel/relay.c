@@ -191,15 +191,15 @@ static int feed_engine(struct link *c, const unsigned char *p, size_t len, size_
 
 /*
  * Whether the start of a record waits in the socket's buffer for its rest
- * rather than going to the engine now. Given in part,
- * the engine copies the record and opens it into a buffer of its own,
- * from which it is copied again (and the memory for both comes and goes
- * with every record): a whole record opens in place. The buffer is read
- * until it holds LINK_WATERMARK bytes, more than the largest record, so
- * the rest comes; it cannot once the peer's bytes ended, or (WebSocket)
- * where the frame ends first. During the handshake everything goes to the
- * engine at once: bytes that are not SC1 are refused without waiting for
- * the length their first bytes seem to give.
+ * rather than going to the engine now. Given in part, the engine copies
+ * the record and opens it into a buffer of its own, from which it is
+ * copied again (and the memory for both comes and goes with every
+ * record): a whole record opens in place. The buffer is read until it
+ * holds LINK_WATERMARK bytes, more than the largest record, so the rest
+ * comes; it cannot once the peer's bytes ended, or (WebSocket) where the
+ * frame ends first. During the handshake everything goes to the engine at
+ * once: bytes that are not SC1 are refused without waiting for the length
+ * their first bytes seem to give.
  */
 static int record_waits(struct link *c, size_t len, size_t end)
 {
@@ -207,11 +207,42 @@ static int record_waits(struct link *c, size_t len, size_t end)
         && end < LINK_WATERMARK && (c->ws == NULL || c->ws->left > len);
 }
 
+/*
+ * Follow the record framing over the n bytes the engine just consumed, so
+ * the relay knows exactly where the record it holds the start of ends.
+ * Exactly, not from the length at the buffer's front: a wrong guess would
+ * read a length in the middle of a record and could wait for bytes the
+ * peer never sends.
+ */
+static void track_records(struct link *c, const uint8_t *p, size_t n)
+{
+    size_t k;
+
+    while (n > 0) {
+        if (c->rec_have < SC_RECORD_HEADER_LEN) {
+            k = SC_RECORD_HEADER_LEN - c->rec_have;
+            k = k < n ? k : n;
+            memcpy(c->rec_hdr + c->rec_have, p, k);
+            c->rec_have += k;
+            if (c->rec_have == SC_RECORD_HEADER_LEN)
+                c->rec_left =
+                    sc_record_next_len(c->rec_hdr, SC_RECORD_HEADER_LEN) - SC_RECORD_HEADER_LEN;
+        } else {
+            k = c->rec_left < n ? c->rec_left : n;
+            c->rec_left -= k;
+        }
+        p += k;
+        n -= k;
+        if (c->rec_have == SC_RECORD_HEADER_LEN && c->rec_left == 0)
+            c->rec_have = 0;
+    }
+}
+
 /* Received SC1 bytes into the engine. */
 static int feed(struct link *c, int *progress)
 {
     struct evbuffer *in;
-    size_t len, end = 0, used = 0;
+    size_t len, end, used = 0;
     unsigned char *p;
     int rc;
 
@@ -219,13 +250,13 @@ static int feed(struct link *c, int *progress)
         return -1;
     in = stream_input(c->net);
     len = net_in_len(c);
-    if (c->rec_left > 0) {
-        /* The engine holds the start of a record: the rest of it and no
-         * more, so that the next record starts at the front and may
-         * open in place. */
-        end = 0;
-        if (len > c->rec_left)
-            len = c->rec_left;
+    if (c->rec_have > 0) {
+        /* The engine holds the start of a record: the rest of it (its
+         * header first) and no more, so that the next record starts at
+         * the front and may open in place. */
+        end = c->rec_have < SC_RECORD_HEADER_LEN ? SC_RECORD_HEADER_LEN - c->rec_have : c->rec_left;
+        if (len > end)
+            len = end;
     } else if (len > 0) {
         /* Contiguous bytes for one whole record: most already are, so
          * the pullup rarely copies. */
@@ -240,8 +271,8 @@ static int feed(struct link *c, int *progress)
             return 0;
         link_note_first(c, p, len);
         rc = feed_engine(c, p, len, &used, progress);
+        track_records(c, p, used);
         net_in_drain(c, used);
-        c->rec_left = end == 0 ? c->rec_left - used : used > 0 && used < end ? end - used : 0;
         c->net_in += used;
         if (used > 0)
             *progress = 1;

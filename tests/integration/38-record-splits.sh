@@ -47,34 +47,12 @@ pair() {
     CLI=$TUN_ADDR
 }
 
-for t in raw ws; do
-    if [ "$t" = ws ]; then pair "$t" --websocket yes -- --transport websocket; else pair "$t"; fi
-    netc "$CLI" <"$T/data" >"$T/$t.back" || fail "$t: the echo failed"
-    cmp -s "$T/data" "$T/$t.back" || fail "$t: the echo differs ($(wc -c <"$T/$t.back") bytes back)"
-    wait_for "$SRV_LOG" "close .* received=1500000 .*end=eof" ||
-        fail "$t: the server did not end the connection cleanly"
-    echo "$t: 1500000 bytes each way in pieces, byte for byte"
-
-    # The client's bytes end 200000 bytes in: inside a record (a boundary
-    # there would be a coincidence of one in 16403), well after the
-    # handshake.
-    if [ "$t" = ws ]; then
-        CUT=c2s:200000 pair "$t-cut" --websocket yes -- --transport websocket
-    else
-        CUT=c2s:200000 pair "$t-cut"
-    fi
-    netc "$CLI" <"$T/data" >/dev/null 2>&1 || true
-    wait_for "$SRV_LOG" "truncation: end of stream without close_notify (partial record)" ||
-        fail "$t: an end inside a record did not end the connection as a truncation"
-    echo "$t: an end inside a record is a truncation"
-done
-
-REFRAME=1 pair reframe --websocket yes -- --transport websocket
-netc "$CLI" <"$T/data" >"$T/reframe.back" || fail "reframed: the echo failed"
-cmp -s "$T/data" "$T/reframe.back" || fail "reframed: the echo differs"
-# A conversation: each line waits for its echo, so a record the tunnel
-# waits for the rest of must not be one whose rest is never sent.
-python3 - "$CLI" <<'EOF' || fail "reframed: the conversation failed"
+# converse WHAT: 40 lines through $CLI, each waiting for its echo, so a
+# record the tunnel waits for the rest of must not be one whose rest is
+# never sent (a record's end taken from a length read in the middle of a
+# record would be such a wait).
+converse() {
+    python3 - "$CLI" <<'EOF' || fail "$1: the conversation failed"
 import socket, sys
 host, port = sys.argv[1].rsplit(":", 1)
 s = socket.create_connection((host, int(port)), timeout=20)
@@ -93,5 +71,34 @@ s.shutdown(socket.SHUT_WR)
 if s.recv(1) != b"":
     sys.exit("bytes after the last echo")
 EOF
+}
+
+for t in raw ws; do
+    if [ "$t" = ws ]; then pair "$t" --websocket yes -- --transport websocket; else pair "$t"; fi
+    netc "$CLI" <"$T/data" >"$T/$t.back" || fail "$t: the echo failed"
+    cmp -s "$T/data" "$T/$t.back" || fail "$t: the echo differs ($(wc -c <"$T/$t.back") bytes back)"
+    wait_for "$SRV_LOG" "close .* received=1500000 .*end=eof" ||
+        fail "$t: the server did not end the connection cleanly"
+    converse "$t"
+    echo "$t: 1500000 bytes each way in pieces, byte for byte; 40 short exchanges"
+
+    # The client's bytes end 200000 bytes in: inside a record (a boundary
+    # there would be a coincidence of one in 16403), well after the
+    # handshake.
+    if [ "$t" = ws ]; then
+        CUT=c2s:200000 pair "$t-cut" --websocket yes -- --transport websocket
+    else
+        CUT=c2s:200000 pair "$t-cut"
+    fi
+    netc "$CLI" <"$T/data" >/dev/null 2>&1 || true
+    wait_for "$SRV_LOG" "truncation: end of stream without close_notify (partial record)" ||
+        fail "$t: an end inside a record did not end the connection as a truncation"
+    echo "$t: an end inside a record is a truncation"
+done
+
+REFRAME=1 pair reframe --websocket yes -- --transport websocket
+netc "$CLI" <"$T/data" >"$T/reframe.back" || fail "reframed: the echo failed"
+cmp -s "$T/data" "$T/reframe.back" || fail "reframed: the echo differs"
+converse reframed
 echo "reframed: bulk and 40 short exchanges byte for byte, frames and records split anywhere"
 echo "PASS"

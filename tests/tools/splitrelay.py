@@ -4,15 +4,15 @@
 splitrelay.py [--seed N] [--reframe [--hold PATH]] [--cut DIR:BYTES] TARGET: listen on 127.0.0.1 (an
 ephemeral port), print "splitrelay listening on 127.0.0.1:PORT", and relay
 every connection to TARGET (host:port). Every chunk read is written on in
-pieces of 1 to 3000 bytes (sizes from a seeded generator), each sent alone
+pieces of 1 to 3 or 1 to 3000 bytes (sizes from a seeded generator), each sent alone
 (TCP_NODELAY) with a pause of a millisecond after it, so the receiver's
 reads end anywhere: inside record headers, inside records, inside
 WebSocket frame headers. The pauses shape delivery; nothing waits on them.
 
 --reframe (SC1 over WebSocket): after the HTTP upgrade heads, which pass
 unchanged, each direction's data frames are taken apart and their payload
-sent on in new binary frames of random sizes (1 to 40 or 1 to 3000
-bytes; masked with new keys client to server), so frame boundaries fall
+sent on in new binary frames of random sizes (1 to 3, 1 to 40 or 1 to
+3000 bytes; masked with new keys client to server), so frame boundaries fall
 anywhere in records too; control frames pass unchanged, in order.
 
 --hold PATH (with --reframe): on the first connection, client to server,
@@ -87,7 +87,7 @@ class Reframer:
     def _frames(self, payload):
         out = []
         while payload:
-            top = self.rng.choice((40, 3000))
+            top = self.rng.choice((3, 40, 3000))
             k = min(len(payload), self.rng.randint(1, top))
             out.append(ws_frame(0x82, payload[:k], self.masked))
             payload = payload[k:]
@@ -180,7 +180,7 @@ def pipe(src, dst, rng, limit, done, counts, key, cut_event, reframer):
             if reframer is not None:
                 data = reframer.feed(data)
             while data and not cut_event.is_set():
-                n = min(len(data), rng.randint(1, 3000))
+                n = min(len(data), rng.randint(1, rng.choice((3, 3000))))
                 if limit is not None and total + n >= limit:
                     n = limit - total
                 dst.sendall(data[:n])
