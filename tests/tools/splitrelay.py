@@ -23,7 +23,8 @@ are not split while a hold is set.
 
 --cut c2s:N (or s2c:N) ends the connection after N bytes of that direction
 were passed on: both directions get a plain end of stream (FIN), wherever
-byte N falls. Prints "conn K c2s=BYTES s2c=BYTES" when a connection ends.
+byte N falls; what either side sends after it is read and discarded.
+Prints "conn K c2s=BYTES s2c=BYTES" when a connection ends.
 Test tool: loopback only.
 """
 import argparse
@@ -167,13 +168,26 @@ class Reframer:
         return b"".join(out)
 
 
+def cut_both(src, dst):
+    """The cut: a plain end of stream to both sides at once."""
+    for s in (src, dst):
+        try:
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+
 def pipe(src, dst, rng, limit, done, counts, key, cut_event, reframer):
     total = 0
     try:
-        while not cut_event.is_set():
+        while True:
             data = src.recv(65536)
             if not data:
                 break
+            if cut_event.is_set():
+                # After the cut what still comes is read and discarded, so
+                # that no side is reset for bytes left unread.
+                continue
             if reframer is not None and reframer.hold is not None:
                 reframer.send(dst, data)
                 continue
@@ -188,23 +202,16 @@ def pipe(src, dst, rng, limit, done, counts, key, cut_event, reframer):
                 data = data[n:]
                 if limit is not None and total >= limit:
                     cut_event.set()
+                    cut_both(src, dst)
                     break
                 time.sleep(0.001)
     except OSError:
         pass
     counts[key] = total
-    for s, how in ((dst, socket.SHUT_WR), (src, socket.SHUT_RD)):
-        try:
-            s.shutdown(how)
-        except OSError:
-            pass
-    if cut_event.is_set():
-        # Both directions end at the cut, not only this one.
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
+    try:
+        dst.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
     done.release()
 
 
